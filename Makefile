@@ -1,0 +1,35 @@
+# Every target bootstraps .venv itself: on a fresh machine `make generate` and `make test` are enough.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: generate check test golden lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/lowcodegen generate
+
+check: $(STAMP)
+	$(BIN)/lowcodegen check
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator generated tests
+	$(BIN)/mypy generator generated/anthropic_lowcodeapi
+
+test: $(STAMP) check lint
+	$(BIN)/python -m pytest -q
+
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden.regenerate
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
