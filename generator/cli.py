@@ -1,0 +1,203 @@
+"""`lowcodegen`: a thin click shell over the pipeline. Exit 0 success, 1 a check failed, 2 bad input."""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import os
+import sys
+from types import ModuleType
+from typing import Any, Callable, TypeVar
+
+import click
+
+from .config import Config, Target, load_config
+from .diagnostics import GeneratorError
+from .pipeline import Generation, generate, merge_target, plain_target
+from .write import compare, write_tree
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail_on_bad_input(func: F) -> F:
+    """Bad input: one located line per problem on stderr, exit 2, nothing written."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GeneratorError as exc:
+            for d in exc.diagnostics:
+                click.echo(str(d), err=True)
+            sys.exit(2)
+
+    wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+def _targets(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> tuple[Config | None, list[Target]]:
+    if spec is not None:
+        if not package or not out:
+            raise click.UsageError("--spec needs --package and --out")
+        return None, [plain_target(spec, package, out)]
+    config = load_config(root)
+    chosen = [config.target(target)] if target else list(config.targets)
+    if package or out:
+        if len(chosen) != 1:
+            raise click.UsageError("--package/--out need a single --target")
+        t = chosen[0]
+        chosen = [Target(t.name, t.provider, package or t.package, t.documented, t.snapshot, os.path.abspath(out) if out else t.out)]
+    return config, chosen
+
+
+def _generate_all(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> list[Generation]:
+    config, targets = _targets(root, spec, package, out, target)
+    templates = config.templates if config else os.path.join(_project_root(), "templates")
+    cache = os.path.join(root if config else os.getcwd(), ".lowcodegen-cache", "black")
+    return [generate(t, config, root, templates, cache) for t in targets]
+
+
+def _project_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+target_options = [
+    click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Project root (holds pyproject.toml)."),
+    click.option("--target", "target", default=None, help="Only this [[tool.lowcodegen.targets]] entry."),
+    click.option("--spec", default=None, help="Plain OpenAPI mode: generate from this one spec (needs --package and --out)."),
+    click.option("--package", default=None, help="Package name of the client (e.g. for vendoring)."),
+    click.option("--out", default=None, help="Output folder."),
+]
+
+
+def with_target_options(func: F) -> F:
+    for option in reversed(target_options):
+        func = option(func)
+    return func
+
+
+@click.group()
+@click.version_option(package_name="lowcodegen")
+def main() -> None:
+    """Generate a typed Python client, CLI and URL tables from OpenAPI specs (LowCodeAPI-aware)."""
+
+
+@main.command("generate")
+@with_target_options
+@_fail_on_bad_input
+def generate_command(root: str, target: str | None, spec: str | None, package: str | None, out: str | None) -> None:
+    """Regenerate every target (or one); print what changed."""
+    root = os.path.abspath(root)
+    for gen in _generate_all(root, spec, package, out, target):
+        result = write_tree(gen.target.out, gen.files)
+        where = os.path.relpath(gen.target.out)
+        for w in gen.api.warnings:
+            click.echo(f"warning: {w}", err=True)
+        for e in gen.merged.report.unresolved():
+            click.echo(f"warning: unacknowledged merge conflict: {e.operation}: {e.message}", err=True)
+        if result.unchanged:
+            click.echo(f"{where}: up to date ({len(gen.files)} files, {len(gen.api.operations)} operations)")
+        else:
+            click.echo(f"{where}: {len(result.added)} added, {len(result.changed)} changed, {len(result.removed)} removed "
+                       f"({len(gen.api.operations)} operations)")
+            for kind, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
+                for path in paths:
+                    click.echo(f"  {kind} {path}")
+
+
+@main.command("check")
+@with_target_options
+@_fail_on_bad_input
+def check_command(root: str, target: str | None, spec: str | None, package: str | None, out: str | None) -> None:
+    """Exit 1, with a short diff, when the output is not what the specs and templates give."""
+    root = os.path.abspath(root)
+    stale = False
+    for gen in _generate_all(root, spec, package, out, target):
+        result = compare(gen.target.out, gen.files)
+        where = os.path.relpath(gen.target.out)
+        if result.unchanged:
+            click.echo(f"{where}: up to date")
+            continue
+        stale = True
+        click.echo(f"{where} is stale: {len(result.added)} missing, {len(result.changed)} changed, {len(result.removed)} no longer generated", err=True)
+        wanted = {f.path: f.text for f in gen.files}
+        for path in result.changed[:5]:
+            with open(os.path.join(gen.target.out, path), encoding="utf-8", errors="replace", newline="") as handle:
+                current = handle.read()
+            diff = list(difflib.unified_diff(current.splitlines(), wanted[path].splitlines(), f"{where}/{path} (on disk)", f"{where}/{path} (generated)", lineterm="", n=1))
+            for line in diff[:24]:
+                click.echo(line, err=True)
+            if len(diff) > 24:
+                click.echo(f"... ({len(diff) - 24} more diff lines)", err=True)
+        for path in result.added + result.removed:
+            click.echo(f"  {'missing' if path in result.added else 'stale'}: {where}/{path}", err=True)
+        click.echo("Run `lowcodegen generate` (or `make generate`) and commit the result.", err=True)
+    if stale:
+        sys.exit(1)
+
+
+@main.command("validate")
+@with_target_options
+@click.option("--strict", is_flag=True, help="Also fail on warnings (snapshot-only operations, types degraded to Any).")
+@_fail_on_bad_input
+def validate_command(root: str, target: str | None, spec: str | None, package: str | None, out: str | None, strict: bool) -> None:
+    """Load and merge; print the merge report; exit 1 on unresolved conflicts."""
+    root = os.path.abspath(root)
+    config, targets = _targets(root, spec, package, out, target)
+    failed = False
+    for t in targets:
+        merged, _ = merge_target(t, config, root)
+        report = merged.report
+        ops = sum(1 for item in merged.document["paths"].values() for m in item if m in ("get", "put", "post", "patch", "delete", "head", "options", "trace"))
+        click.echo(f"{t.name}: {ops} operations; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
+                   f"{report.count('snapshot-only')} snapshot only, {report.count('alias')} aliases, {len(report.repairs)} dialect repairs")
+        for e in report.entries:
+            if e.level != "info" or e.kind == "conflict":
+                state = f" (acknowledged: {e.acknowledged})" if e.acknowledged else ""
+                click.echo(f"  {e.level}: {e.kind}: {e.operation}: {e.message}{state}")
+        unresolved = report.unresolved()
+        warnings = [e for e in report.entries if e.level == "warning" and e.kind != "conflict"]
+        if unresolved:
+            click.echo(f"{len(unresolved)} unresolved merge conflict(s): acknowledge them with x-merge-ack or fix them", err=True)
+            failed = True
+        if strict and warnings:
+            click.echo(f"--strict: {len(warnings)} warning(s)", err=True)
+            failed = True
+    if failed:
+        sys.exit(1)
+
+
+def _load_urls_module() -> ModuleType:
+    """The runtime's translator, loaded from the template the generated package is made from."""
+    path = os.path.join(_project_root(), "templates", "package", "runtime", "_urls.py")
+    spec = importlib.util.spec_from_file_location("_lowcodegen_urls", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@main.command("translate")
+@click.argument("url")
+@click.option("--to", "to", type=click.Choice(["old", "new", "direct"]), required=True, help="The URL format to write.")
+@click.option("--method", default=None, help="HTTP method, when the path alone is ambiguous.")
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False))
+@click.option("--target", "target", default=None)
+@_fail_on_bad_input
+def translate_command(url: str, to: str, method: str | None, root: str, target: str | None) -> None:
+    """Rewrite a concrete URL in another format (old, new or direct); other query parameters are kept."""
+    root = os.path.abspath(root)
+    urls = _load_urls_module()
+    gen = _generate_all(root, None, None, None, target)[0]
+    routes = [urls.Route(op.route.name, op.route.method, op.route.direct_method, op.route.direct, op.route.new, op.route.old, op.route.old_query)
+              for op in gen.api.operations]
+    translator = urls.Translator(routes, gen.api.provider.lowcodeapi_base_url, gen.api.provider.direct_base_url)
+    try:
+        click.echo(translator.translate(url, to, method))
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The one escaping path: every spec string reaches generated source only through these functions.
+
+`Code` marks text that is safe to paste into generated source as it is. The Jinja environment refuses
+to render any plain `str`, so a spec string that skipped these functions fails the run instead of
+landing in a file (spec strings are untrusted: descriptions, names, enum values, defaults, URLs).
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+
+class Code(str):
+    """Text proven safe to emit into generated source or documents."""
+
+    __slots__ = ()
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_TYPE_EXPR = re.compile(r"[A-Za-z0-9_\[\]., |]*\Z")
+
+
+def ident(name: str) -> Code:
+    """An identifier computed by the IR; refuses anything that is not a plain ASCII identifier."""
+    if not _IDENT.match(name) or keyword.iskeyword(name):
+        raise ValueError(f"not a safe identifier: {name!r}")
+    return Code(name)
+
+
+def dotted(name: str) -> Code:
+    """A dotted name such as a client path (`messages.batches.create`)."""
+    for part in name.split("."):
+        ident(part)
+    return Code(name)
+
+
+def py_str(value: str) -> Code:
+    """A Python string literal for any text: quotes, backslashes, newlines, NUL, non-ASCII."""
+    return Code(repr(str(value)))
+
+
+def py_literal(value: object) -> Code:
+    """A Python literal for a JSON scalar (str, int, float, bool, None); refuses anything else."""
+    if value is None or isinstance(value, bool):
+        return Code(repr(value))
+    if isinstance(value, int):
+        return Code(repr(value))
+    if isinstance(value, float):
+        return Code(repr(value)) if value == value and value not in (float("inf"), float("-inf")) else Code("None")
+    if isinstance(value, str):
+        return py_str(value)
+    raise ValueError(f"not a JSON scalar: {type(value).__name__}")
+
+
+def type_expr(text: str) -> Code:
+    """A type expression assembled by the IR from identifiers and brackets (no quotes, no calls)."""
+    if not _TYPE_EXPR.match(text):
+        raise ValueError(f"not a safe type expression: {text!r}")
+    return Code(text)
+
+
+def clean_text(value: str) -> str:
+    """Spec prose without control characters (NUL, escapes), newlines kept, lines right-stripped."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in value)
+    return "\n".join(line.rstrip() for line in kept.split("\n")).strip()
+
+
+def docstring(value: str, indent: str = "") -> Code:
+    """A complete triple-quoted docstring literal for spec prose; empty prose gives an empty string."""
+    text = clean_text(value)
+    if not text:
+        return Code("")
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text = text[:-1] + '\\"'
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return Code(f'"""{text}"""')
+    body = "\n".join((indent + line) if line else "" for line in lines[1:])
+    return Code(f'"""{lines[0]}\n{body}\n{indent}"""')
+
+
+def comment(value: str) -> Code:
+    """Text for a `#` comment: one line, no control characters."""
+    return Code(" ".join(clean_text(value).split()))
+
+
+def md(value: str) -> Code:
+    """Text for a Markdown table cell or heading: one line, pipes and HTML escaped."""
+    one_line = " ".join(clean_text(value).split())
+    return Code(one_line.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def md_code(value: str) -> Code:
+    """Text for an inline Markdown code span in a table cell."""
+    one_line = " ".join(clean_text(value).split()).replace("|", "\\|")
+    fence = "``" if "`" in one_line else "`"
+    return Code(f"{fence}{one_line}{fence}")

@@ -1,0 +1,55 @@
+"""Problems found in the inputs, each with a location a person can jump to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file, a JSON pointer inside it, and the line when the format gives one."""
+
+    file: str
+    pointer: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.pointer}" if self.pointer else where
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: an error stops the run, a warning is reported, info records a repair or a choice."""
+
+    level: Level
+    code: str
+    message: str
+    location: Location
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.level}: {self.message} [{self.code}]"
+
+
+class GeneratorError(Exception):
+    """The one exception the generator raises for bad input; it carries located diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def fail(code: str, message: str, location: Location) -> GeneratorError:
+    """A GeneratorError with a single located error, ready to raise."""
+    return GeneratorError([Diagnostic("error", code, message, location)])
+
+
+def pointer_join(base: str, *parts: str | int) -> str:
+    """Extend a JSON pointer, escaping '~' and '/' in each part (RFC 6901)."""
+    out = base
+    for part in parts:
+        out += "/" + str(part).replace("~", "~0").replace("/", "~1")
+    return out

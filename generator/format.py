@@ -1,0 +1,77 @@
+"""Stage 5, format: black, in process, with a content-hash cache keyed by black's version.
+
+An unchanged file is never formatted twice: the cache maps sha256(black version, mode, source) to the
+formatted text. Black is imported only when a file misses the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import replace
+from importlib.metadata import version
+
+from .render import RenderedFile
+
+LINE_LENGTH = 100
+_BLACK_VERSION = version("black")  # pinned in pyproject.toml: it decides the golden bytes
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(f"black {_BLACK_VERSION} ll={LINE_LENGTH} py311\0{text}".encode()).hexdigest()
+
+
+class FormatCache:
+    """A folder of formatted texts named by the hash of their input; None disables caching."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> str | None:
+        if self.folder is None:
+            return None
+        try:
+            with open(os.path.join(self.folder, key[:2], key), encoding="utf-8") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def put(self, key: str, text: str) -> None:
+        if self.folder is None:
+            return
+        target = os.path.join(self.folder, key[:2], key)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            temp = f"{target}.{os.getpid()}.tmp"
+            with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            os.replace(temp, target)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def format_files(files: list[RenderedFile], cache: FormatCache) -> list[RenderedFile]:
+    """Every Python file formatted by black; other files unchanged."""
+    out = []
+    for f in files:
+        if not f.python:
+            out.append(f)
+            continue
+        key = _key(f.text)
+        formatted = cache.get(key)
+        if formatted is None:
+            formatted = format_source(f.text, f.path)
+            cache.put(key, formatted)
+        out.append(replace(f, text=formatted))
+    return out
+
+
+def format_source(text: str, path: str) -> str:
+    """black.format_str with the project's mode; a syntax error names the generated file."""
+    import black
+
+    mode = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
+    try:
+        return black.format_str(text, mode=mode)
+    except black.InvalidInput as exc:  # a template bug: say which file and where
+        raise RuntimeError(f"generated {path} is not valid Python: {exc}") from None

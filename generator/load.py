@@ -1,0 +1,207 @@
+"""Stage 1, load: a spec file in, a repaired, validated, reference-checked OpenAPI document out.
+
+Errors stop the run with their locations; repairs and warnings travel on with the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .diagnostics import Diagnostic, GeneratorError, pointer_join
+from .dialect import METHODS, is_lowcodeapi_dialect, repair_lowcodeapi
+from .source import SpecText, read_spec
+
+_TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
+_MAX_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A valid OpenAPI document (3.0 or 3.1) with where it came from and what was done to it."""
+
+    source: SpecText
+    document: dict[str, Any]
+    dialect: str  # "openapi" | "lowcodeapi"
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def version(self) -> str:
+        return str(self.document.get("openapi", ""))
+
+
+def load_spec(path: str, display: str | None = None, *, validate: bool = True) -> LoadedSpec:
+    """Read, repair (LowCodeAPI dialect), validate and check references; raise on any error."""
+    source = read_spec(path, display)
+    data = source.data
+    dialect = "openapi"
+    repairs: tuple[Diagnostic, ...] = ()
+    if is_lowcodeapi_dialect(data):
+        dialect = "lowcodeapi"
+        data, repairs = repair_lowcodeapi(data, source.path)
+    errors = list(_check_shape(data, source))
+    if not errors:
+        errors += _check_refs(data, source)
+    if not errors and validate:
+        errors += _validate_openapi(data, source)
+    if not errors:
+        errors += _check_operations(data, source)
+    if errors:
+        raise GeneratorError(errors[:_MAX_ERRORS])
+    return LoadedSpec(source, data, dialect, repairs)
+
+
+def _error(source: SpecText, code: str, message: str, pointer: str) -> Diagnostic:
+    return Diagnostic("error", code, message, source.location(pointer))
+
+
+def _check_shape(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
+    version = data.get("openapi")
+    if "swagger" in data:
+        yield _error(source, "openapi.swagger2", "Swagger 2.0 is not supported: convert it to OpenAPI 3 first", "/swagger")
+    elif not isinstance(version, str) or not re.match(r"3\.[01]\.\d+", version):
+        yield _error(source, "openapi.version", f"'openapi' must be 3.0.x or 3.1.x, got {version!r}", "/openapi")
+    if not isinstance(data.get("paths", {}), dict):
+        yield _error(source, "openapi.paths", "'paths' must be a mapping", "/paths")
+
+
+def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every `$ref` string in a document, with the pointer of the object that holds it."""
+    stack: list[tuple[Any, str]] = [(node, pointer)]
+    while stack:
+        current, ptr = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                yield ref, ptr
+            for key, value in current.items():
+                if isinstance(value, (dict, list)):
+                    stack.append((value, pointer_join(ptr, key)))
+        elif isinstance(current, list):
+            for i, value in enumerate(current):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, pointer_join(ptr, i)))
+
+
+def resolve_pointer(document: Any, ref: str) -> Any:
+    """The node a local `#/...` reference names; KeyError when there is none."""
+    if not ref.startswith("#"):
+        raise KeyError(ref)
+    node = document
+    for raw in ref[1:].split("/")[1:] if ref != "#" else []:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise KeyError(ref)
+    return node
+
+
+def _check_refs(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for ref, ptr in sorted(iter_refs(data), key=lambda r: r[1]):
+        if not ref.startswith("#"):
+            yield _error(source, "ref.external", f"external $ref {ref!r} is not supported (only '#/...')", pointer_join(ptr, "$ref"))
+            continue
+        if ref in seen:
+            continue
+        seen.add(ref)
+        try:
+            target = resolve_pointer(data, ref)
+        except KeyError:
+            yield _error(source, "ref.dangling", f"$ref {ref!r} points to nothing", pointer_join(ptr, "$ref"))
+            continue
+        chain = [ref]
+        while isinstance(target, dict) and isinstance(target.get("$ref"), str) and len(target) == 1:
+            nxt = target["$ref"]
+            if nxt in chain:
+                yield _error(source, "ref.cycle", f"$ref cycle with no schema in it: {' -> '.join(chain + [nxt])}", pointer_join(ptr, "$ref"))
+                break
+            chain.append(nxt)
+            try:
+                target = resolve_pointer(data, nxt)
+            except KeyError:
+                break  # reported when the walk reaches that ref itself
+
+
+def _validate_openapi(data: dict[str, Any], source: SpecText) -> list[Diagnostic]:
+    from openapi_pydantic import parse_obj  # imported here: pydantic is the slowest import we have
+    from pydantic import ValidationError
+
+    try:
+        parse_obj(data)
+    except ValidationError as exc:
+        return _pydantic_diagnostics(exc, data, source)
+    return []
+
+
+def _pydantic_diagnostics(exc: Any, data: dict[str, Any], source: SpecText) -> list[Diagnostic]:
+    """Pydantic's union-heavy error list, reduced to one message per real location."""
+    best: dict[str, tuple[int, str]] = {}
+    for err in exc.errors():
+        pointer, depth = _loc_to_pointer(err.get("loc", ()), data)
+        loc = err.get("loc", ())
+        if loc and loc[-1] == "$ref" and not pointer.endswith("$ref"):
+            continue  # the "it could have been a Reference" branch of every union: noise
+        message = str(err.get("msg", "invalid"))
+        tail = [str(p) for p in loc[1:] if isinstance(p, str) and p[:1].islower() or isinstance(p, int)]
+        field = tail[-1] if tail else ""
+        text = f"{field}: {message}" if field and not pointer.endswith("/" + field) else message
+        if pointer not in best or depth > best[pointer][0]:
+            best[pointer] = (depth, text)
+    out = [_error(source, "openapi.invalid", f"not valid OpenAPI {data.get('openapi')}: {text}", ptr) for ptr, (_, text) in sorted(best.items())]
+    return out or [_error(source, "openapi.invalid", f"not valid OpenAPI: {exc}", "")]
+
+
+def _loc_to_pointer(loc: tuple[Any, ...], data: Any) -> tuple[str, int]:
+    """Walk pydantic's loc through the data, skipping the union-branch tags it inserts."""
+    node, pointer, depth = data, "", 0
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node, pointer, depth = node[part], pointer_join(pointer, part), depth + 1
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node, pointer, depth = node[part], pointer_join(pointer, part), depth + 1
+    return pointer, depth
+
+
+def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
+    """What a validator lets through but a client cannot live with."""
+    op_ids: dict[str, str] = {}
+    for path, item in (data.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        shared = [p for p in item.get("parameters") or [] if isinstance(p, dict)]
+        in_template = _TEMPLATE_PARAM.findall(path.split("?")[0])
+        for method, op in item.items():
+            if method not in METHODS or not isinstance(op, dict):
+                continue
+            ptr = pointer_join("/paths", path, method)
+            params = [_deref(p, data) for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]]
+            declared = {p.get("name") for p in params if p.get("in") == "path"}
+            for name in in_template:
+                if name not in declared:
+                    yield _error(source, "path.undeclared-param", f"path parameter {{{name}}} of {method.upper()} {path} is not declared", ptr)
+            for name in sorted(n for n in declared if isinstance(n, str) and n not in in_template):
+                yield _error(source, "path.param-not-in-template", f"path parameter {name!r} of {method.upper()} {path} is not in the path template", ptr)
+            op_id = op.get("operationId")
+            if isinstance(op_id, str):
+                if op_id in op_ids:
+                    yield _error(source, "operation.duplicate-id", f"operationId {op_id!r} is used twice (first at {op_ids[op_id]})", pointer_join(ptr, "operationId"))
+                else:
+                    op_ids[op_id] = f"{method.upper()} {path}"
+
+
+def _deref(node: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    seen = 0
+    while isinstance(node.get("$ref"), str) and seen < 50:
+        try:
+            target = resolve_pointer(data, node["$ref"])
+        except KeyError:
+            return {}
+        if not isinstance(target, dict):
+            return {}
+        node, seen = target, seen + 1
+    return node

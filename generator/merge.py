@@ -1,0 +1,245 @@
+"""Stage 2, merge: the documented spec and the LowCodeAPI snapshot become one OpenAPI 3.1 document.
+
+Operations match by method and path shape, using the documented `x-lowcodeapi-route` aliases. The
+documented spec wins for schemas, parameters, names and docs; the snapshot wins for the proxy's own
+route path. Operations on one side only are kept and marked. Every match, conflict and choice is an
+entry of the merge report; every operation carries its three routes under `x-lowcodegen`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal
+
+from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
+from .dialect import METHODS
+from .ir import InputFile, Provider
+from .load import LoadedSpec, resolve_pointer
+from .urlformats import make_route, shape
+
+Source = Literal["both", "documented", "snapshot", "spec"]
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One line of the merge report."""
+
+    level: Literal["error", "warning", "info"]
+    kind: str  # matched | alias | documented-only | snapshot-only | conflict | note | repair
+    operation: str  # "POST /v1/messages"
+    message: str
+    acknowledged: str | None = None
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What the merge decided and found, for people (Markdown) and tools (JSON)."""
+
+    inputs: tuple[InputFile, ...]
+    entries: tuple[ReportEntry, ...]
+    repairs: tuple[Diagnostic, ...]
+
+    def unresolved(self) -> tuple[ReportEntry, ...]:
+        """Conflicts the documented spec does not acknowledge: errors under `validate --strict`."""
+        return tuple(e for e in self.entries if e.kind == "conflict" and e.acknowledged is None)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for e in self.entries if e.kind == kind)
+
+    def to_json(self) -> dict[str, Any]:
+        """A stable, documented JSON form."""
+        return {
+            "schema": "lowcodegen-merge-report/1",
+            "inputs": [{"path": i.path, "sha256": i.sha256} for i in self.inputs],
+            "summary": {k: self.count(k) for k in ("matched", "documented-only", "snapshot-only", "alias", "conflict")}
+            | {"unresolved_conflicts": len(self.unresolved()), "repairs": len(self.repairs)},
+            "entries": [
+                {"level": e.level, "kind": e.kind, "operation": e.operation, "message": e.message, "acknowledged": e.acknowledged}
+                for e in self.entries
+            ],
+            "repairs": [{"code": d.code, "pointer": d.location.pointer, "message": d.message} for d in self.repairs],
+        }
+
+
+@dataclass(frozen=True)
+class MergedSpec:
+    """The merged OpenAPI 3.1 document and its report."""
+
+    document: dict[str, Any]
+    report: MergeReport
+
+
+def _operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in (doc.get("paths") or {}).items():
+        if isinstance(item, dict):
+            for method, op in item.items():
+                if method in METHODS and isinstance(op, dict):
+                    yield method, path, op
+
+
+def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: Provider) -> MergedSpec:
+    """Merge the two sources (or pass one spec through, in plain OpenAPI mode)."""
+    doc = documented.document
+    entries: list[ReportEntry] = []
+    errors: list[Diagnostic] = []
+    snap_ops: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    if snapshot is not None:
+        for method, path, op in _operations(snapshot.document):
+            snap_ops[(method, shape(path))] = (path, op)
+    source_if_alone: Source = "documented" if snapshot is not None else "spec"
+
+    merged = copy.deepcopy({k: v for k, v in doc.items() if k != "paths"})
+    merged["openapi"] = "3.1.0"
+    merged_paths: dict[str, dict[str, Any]] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        if isinstance(item, dict):
+            merged_paths[path] = {k: copy.deepcopy(v) for k, v in item.items() if k not in METHODS}
+    for method, path, op in _operations(doc):
+        label = f"{method.upper()} {path}"
+        lc_path = str(op.get("x-lowcodeapi-route") or path)
+        found = snap_ops.pop((method, shape(lc_path)), None)
+        old_override = op.get("x-lowcodeapi-old")
+        source: Source = source_if_alone
+        if found is not None:
+            source = "both"
+            snap_path, snap_op = found
+            lc_path = snap_path  # the snapshot is the authority on the proxy's own route
+            if old_override is None and isinstance(snap_op.get("x-lowcodeapi-old"), str):
+                old_override = snap_op["x-lowcodeapi-old"]
+            entries.append(ReportEntry("info", "matched", label, f"matched the snapshot's {method.upper()} {snap_path}"))
+            if shape(snap_path) != shape(path):
+                entries.append(ReportEntry("info", "alias", label, f"LowCodeAPI routes it at {snap_path} (declared alias)"))
+            entries += _conflicts(label, op, doc, snap_op, snapshot.document if snapshot else {})
+        elif snapshot is not None:
+            entries.append(ReportEntry("info", "documented-only", label, f"not in the snapshot: called through the proxy at {lc_path}"))
+        if isinstance(op.get("x-note"), str):
+            entries.append(ReportEntry("info", "note", label, op["x-note"]))
+        merged_op = copy.deepcopy(op)
+        try:
+            merged_op["x-lowcodegen"] = _routes_extension(method, path, op, lc_path, old_override, provider, source)
+        except ValueError as exc:
+            errors.append(Diagnostic("error", "merge.route", str(exc), documented.source.location(pointer_join("/paths", path, method))))
+            continue
+        merged_paths.setdefault(path, {})[method] = merged_op
+    for (method, _), (snap_path, snap_op) in snap_ops.items():
+        label = f"{method.upper()} {snap_path}"
+        if method in merged_paths.get(snap_path, {}):
+            errors.append(Diagnostic("error", "merge.collision", f"the snapshot's {label} collides with a documented operation", Location(snapshot.source.path if snapshot else "", pointer_join("/paths", snap_path, method))))
+            continue
+        entries.append(ReportEntry("warning", "snapshot-only", label, "only in the LowCodeAPI snapshot: kept with its loose schema"))
+        merged_op = to_openapi31(copy.deepcopy(snap_op))
+        merged_op["x-lowcodegen"] = _routes_extension(method, snap_path, snap_op, snap_path, snap_op.get("x-lowcodeapi-old"), provider, "snapshot")
+        merged_paths.setdefault(snap_path, {})[method] = merged_op
+    if errors:
+        raise GeneratorError(errors)
+    merged["paths"] = merged_paths
+    if documented.version.startswith("3.0"):
+        merged = to_openapi31(merged)
+    inputs = tuple(InputFile(s.source.path, s.source.sha256) for s in (documented, snapshot) if s is not None)
+    repairs = documented.diagnostics + (snapshot.diagnostics if snapshot else ())
+    for note in doc.get("x-notes") or []:
+        entries.append(ReportEntry("info", "note", "(spec)", str(note)))
+    return MergedSpec(merged, MergeReport(inputs, tuple(entries), repairs))
+
+
+def _routes_extension(method: str, path: str, op: dict[str, Any], lc_path: str, old: Any, provider: Provider, source: Source) -> dict[str, Any]:
+    direct_method = str(op.get("x-direct-method") or method).upper()
+    route = make_route("", method, direct_method, path, lc_path, old if isinstance(old, str) else None, provider.old_format_rule)
+    return {
+        "source": source,
+        "routes": {
+            "direct": {"method": route.direct_method, "path": route.direct},
+            "new": {"method": route.method, "path": route.new},
+            "old": {"method": route.method, "path": route.old, "query": [list(pair) for pair in route.old_query]},
+        },
+    }
+
+
+def _deref(node: Any, doc: dict[str, Any]) -> Any:
+    for _ in range(50):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return node
+        try:
+            node = resolve_pointer(doc, node["$ref"])
+        except KeyError:
+            return {}
+    return node
+
+
+def _body(op: dict[str, Any], doc: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """(media types, top-level property names) of an operation's request body."""
+    body = _deref(op.get("requestBody"), doc)
+    if not isinstance(body, dict):
+        return set(), set()
+    content = body.get("content") or {}
+    props: set[str] = set()
+    for media in content.values():
+        schema = _deref((media or {}).get("schema"), doc)
+        if isinstance(schema, dict):
+            props |= set((schema.get("properties") or {}).keys())
+            for part in schema.get("allOf") or []:
+                props |= set((_deref(part, doc).get("properties") or {}).keys())
+    return set(content), props
+
+
+def _query(op: dict[str, Any], doc: dict[str, Any]) -> set[str]:
+    out = set()
+    for p in op.get("parameters") or []:
+        p = _deref(p, doc)
+        if isinstance(p, dict) and p.get("in") == "query":
+            out.add(str(p.get("name")))
+    return out
+
+
+def _conflicts(label: str, op: dict[str, Any], doc: dict[str, Any], snap_op: dict[str, Any], snap_doc: dict[str, Any]) -> list[ReportEntry]:
+    acks = op.get("x-merge-ack") if isinstance(op.get("x-merge-ack"), dict) else {}
+    out: list[ReportEntry] = []
+
+    def add(kind: str, message: str) -> None:
+        ack = acks.get(kind)
+        level: Literal["warning", "info"] = "info" if ack else "warning"
+        out.append(ReportEntry(level, "conflict", label, f"{kind}: {message}; the documented spec wins", str(ack) if ack else None))
+
+    d_media, d_props = _body(op, doc)
+    s_media, s_props = _body(snap_op, snap_doc)
+    if s_media and d_media and d_media.isdisjoint(s_media):
+        add("requestBody", f"media types differ: documented {sorted(d_media)}, snapshot {sorted(s_media)}")
+    if s_props - d_props:
+        add("requestBody", f"body fields only in the snapshot: {', '.join(sorted(s_props - d_props))}")
+    if s_props and d_props - s_props:
+        out.append(ReportEntry("info", "richer", label, f"documented body fields the snapshot lacks (the proxy forwards them): {', '.join(sorted(d_props - s_props))}"))
+    d_query, s_query = _query(op, doc), _query(snap_op, snap_doc)
+    if s_query - d_query:
+        add("parameters", f"query parameters only in the snapshot: {', '.join(sorted(s_query - d_query))}")
+    return out
+
+
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "schemas", "paths", "responses", "content", "parameters", "headers", "examples", "callbacks", "links", "securitySchemes", "requestBodies", "variables", "mapping"})
+
+
+def to_openapi31(node: Any, is_name_map: bool = False) -> Any:
+    """OpenAPI 3.0 schema idioms in 3.1 form: `nullable: true` becomes a `null` type alternative."""
+    if isinstance(node, list):
+        return [to_openapi31(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: to_openapi31(v, not is_name_map and k in _NAME_MAPS) for k, v in node.items()}
+    if is_name_map:
+        return out  # keys here are names (a property called "nullable"), not keywords
+    if isinstance(out.get("nullable"), bool) and out.pop("nullable"):
+        kind = out.get("type")
+        if isinstance(kind, str):
+            out["type"] = [kind, "null"]
+            if isinstance(out.get("enum"), list) and None not in out["enum"]:
+                out["enum"] = out["enum"] + [None]
+        elif isinstance(kind, list) and "null" not in kind:
+            out["type"] = kind + ["null"]
+        elif "$ref" in out or "oneOf" in out or "anyOf" in out or "allOf" in out:
+            out = {"anyOf": [out, {"type": "null"}]}
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        if isinstance(out.get(key), bool):
+            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+            if out.pop(key) and bound in out:
+                out[key] = out.pop(bound)
+    return out

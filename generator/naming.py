@@ -1,0 +1,95 @@
+"""Every rule that turns a spec string into a Python or CLI name lives here, and only here."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+
+from .code import Code, ident
+
+# Names a generated field or parameter must not take: they would shadow what annotations use.
+SHADOWED = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "object", "Any", "Literal", "Union",
+                      "Mapping", "Sequence", "Required", "TypedDict", "TypeAlias", "FileTypes", "NotGiven", "NOT_GIVEN"})
+BUILTINS = frozenset(dir(builtins))
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def words(text: str) -> list[str]:
+    """The words of a name in any style: camelCase, PascalCase, snake_case, kebab-case, prose."""
+    return _WORD.findall(_ascii(text))
+
+
+def snake(text: str, fallback: str = "value") -> str:
+    """snake_case ASCII, never empty, never starting with a digit."""
+    out = "_".join(w.lower() for w in words(text)) or fallback
+    return f"n{out}" if out[0].isdigit() else out
+
+
+def pascal(text: str, fallback: str = "Model") -> str:
+    """PascalCase ASCII, never empty, never starting with a digit."""
+    out = "".join(w[:1].upper() + w[1:] for w in words(text)) or fallback
+    return f"N{out}" if out[0].isdigit() else out
+
+
+def kebab(text: str) -> str:
+    """kebab-case for CLI commands and options."""
+    return snake(text).replace("_", "-")
+
+
+def safe(name: str, reserved: frozenset[str] | set[str] = frozenset()) -> str:
+    """A name that is not a keyword, a soft keyword, or reserved in its scope: suffixed with `_`."""
+    while keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved or name in SHADOWED:
+        name += "_"
+    return name
+
+
+class Namer:
+    """Hands out unique names in one scope, deterministically: `name`, `name_2`, `name_3`..."""
+
+    def __init__(self, reserved: frozenset[str] | set[str] = frozenset(), joiner: str = "_") -> None:
+        self._taken = set(reserved)
+        self._joiner = joiner
+
+    def take(self, name: str) -> Code:
+        candidate, n = name, 1
+        while candidate in self._taken:
+            n += 1
+            candidate = f"{name}{self._joiner}{n}"
+        self._taken.add(candidate)
+        return ident(candidate)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken
+
+
+_VERSION = re.compile(r"(v\d+(\.\d+)*|api)\Z", re.I)
+_VERBS = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete",
+          "head": "head", "options": "options", "trace": "trace"}
+
+
+def derive_client_name(method: str, path: str, operation_id: str | None, tags: list[str]) -> list[str]:
+    """A dotted client name for an operation without `x-client-name`: resource path + method.
+
+    `repos/get-content` style operationIds are used as they are; otherwise the REST shape of the path
+    decides (`GET /v1/things/{id}` is `things.retrieve`, `POST /things/{id}/cancel` is `things.cancel`).
+    """
+    if operation_id and re.search(r"[/.]", operation_id):
+        parts = [snake(p) for p in re.split(r"[/.]", operation_id) if p]
+        if len(parts) >= 2:
+            return parts
+    segments = [s for s in path.split("?")[0].split("/") if s]
+    literal = [s for s in segments if not s.startswith("{") and not _VERSION.match(s)]
+    ends_with_param = bool(segments) and segments[-1].startswith("{")
+    if method == "post" and len(segments) >= 2 and not ends_with_param and segments[-2].startswith("{") and literal:
+        resource, verb = literal[:-1], snake(literal[-1])
+    else:
+        resource = literal
+        verb = "retrieve" if method == "get" and ends_with_param else _VERBS.get(method, method)
+    names = [snake(s) for s in resource] or [snake(tags[0]) if tags else "default"]
+    return names + [verb]

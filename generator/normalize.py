@@ -1,0 +1,303 @@
+"""Stage 3, normalize: the merged document becomes the IR. All naming happens here, once.
+
+Operations get their client names (`x-client-name`, else derived), method names, parameter names
+(keywords, builtins and collisions handled), and their three routes; the resource tree is built from
+the dotted client names; schemas become models through `schemas.TypeBuilder`.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .code import Code, ident, py_literal
+from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
+from .dialect import METHODS
+from .ir import (Api, Body, InputFile, Operation, Pagination, Param, Provider, Resource, Response, Route,
+                 TypeRef)
+from .load import resolve_pointer
+from .naming import Namer, derive_client_name, kebab, pascal, safe, snake
+from .schemas import ANY, TypeBuilder
+
+# Keyword arguments every generated method has; spec parameters must not take these names.
+CALL_OPTIONS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "destination"})
+# Names resources.py imports; resource classes must not take them.
+RESOURCES_RESERVED = frozenset({"SyncResource", "AsyncResource", "RequestOptions", "NotGiven", "NOT_GIVEN", "Stream",
+                                "AsyncStream", "SyncPage", "AsyncPaginator", "JSONLines", "AsyncJSONLines", "ROUTES",
+                                "Route", "FileTypes", "Any", "Literal", "Mapping", "Sequence", "overload", "os"})
+_JSON = re.compile(r"^application/(.+\+)?json(;.*)?$|^\*/\*$")
+_JSONL = re.compile(r"^application/(x-)?(jsonl|ndjson|x-ndjson|json-seq)")
+_SUCCESS = ("200", "201", "202", "203", "204", "206", "2XX", "2xx")
+AUTH_HEADERS = frozenset({"x-api-key", "authorization", "anthropic-version"})
+
+
+@dataclass(frozen=True)
+class _RawOp:
+    method: str
+    path: str
+    op: dict[str, Any]
+    params: tuple[dict[str, Any], ...]
+    pointer: str
+
+
+def normalize(document: dict[str, Any], provider: Provider, package: str, inputs: tuple[InputFile, ...], file: str) -> Api:
+    """The IR of a merged document."""
+    warnings: list[str] = []
+    types = TypeBuilder(document, lambda ptr, msg: warnings.append(f"{file}: {ptr}: {msg}"))
+    raw_ops = list(_raw_operations(document))
+    names = _client_names(raw_ops, file)
+    operations: list[Operation] = []
+    request_roots: list[TypeRef] = []
+    response_roots: list[TypeRef] = []
+    for raw, key in zip(raw_ops, names):
+        op = _operation(raw, key, document, types)
+        operations.append(op)
+        request_roots += [p.type for p in op.path_params + op.query_params + op.header_params]
+        if op.body:
+            request_roots += [p.type for p in op.body.fields] + ([op.body.whole.type] if op.body.whole else [])
+        response_roots += [t for t in (op.response.type, op.response.stream_event) if t is not None]
+        if op.pagination:
+            response_roots.append(op.pagination.item)
+    info = document.get("info") or {}
+    dist = package.replace("_", "-")
+    return Api(
+        package=ident(package),
+        distribution=dist,
+        cli_command=dist,
+        title=str(info.get("title") or package),
+        description=str(info.get("description") or ""),
+        version=str(info.get("version") or "0"),
+        provider=provider,
+        root=_resource_tree(operations),
+        operations=tuple(operations),
+        models=types.models(request_roots, response_roots),
+        inputs=inputs,
+        warnings=tuple(warnings),
+    )
+
+
+def _deref(node: Any, document: dict[str, Any]) -> Any:
+    for _ in range(50):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        try:
+            node = resolve_pointer(document, node["$ref"])
+        except KeyError:
+            return {}
+    return node
+
+
+def _raw_operations(document: dict[str, Any]) -> list[_RawOp]:
+    out = []
+    for path, item in (document.get("paths") or {}).items():
+        item = _deref(item, document)
+        if not isinstance(item, dict):
+            continue
+        shared = [_deref(p, document) for p in item.get("parameters") or []]
+        for method, op in item.items():
+            if method not in METHODS or not isinstance(op, dict):
+                continue
+            own = [_deref(p, document) for p in op.get("parameters") or []]
+            by_key = {(p.get("in"), p.get("name")): p for p in shared + own if isinstance(p, dict)}
+            out.append(_RawOp(method, path, op, tuple(by_key.values()), pointer_join("/paths", path, method)))
+    return out
+
+
+def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
+    """Dotted client names, unique; a declared name that repeats is an error, a derived one is suffixed."""
+    declared: dict[str, str] = {}
+    errors = []
+    for raw in raw_ops:
+        name = raw.op.get("x-client-name")
+        if isinstance(name, str):
+            if name in declared:
+                errors.append(Diagnostic("error", "naming.duplicate-client-name", f"x-client-name {name!r} is used twice (first at {declared[name]})", Location(file, pointer_join(raw.pointer, "x-client-name"))))
+            declared[name] = f"{raw.method.upper()} {raw.path}"
+    if errors:
+        raise GeneratorError(errors)
+    taken = set(declared)
+    out = []
+    for raw in raw_ops:
+        name = raw.op.get("x-client-name")
+        if isinstance(name, str):
+            parts = [_method_safe(snake(p)) for p in name.split(".")]
+        else:
+            parts = [_method_safe(p) for p in derive_client_name(raw.method, raw.path, raw.op.get("operationId"), raw.op.get("tags") or [])]
+            candidate = ".".join(parts)
+            if candidate in taken and isinstance(raw.op.get("operationId"), str):
+                parts = parts[:-1] + [safe(snake(raw.op["operationId"]))]
+        base, n = ".".join(parts), 1
+        candidate = base
+        while candidate in taken and not isinstance(name, str):
+            n += 1
+            candidate = f"{base}_{n}"
+        taken.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def _method_safe(name: str) -> str:
+    """Method and resource names may shadow builtins (`list`, like the official SDK); not keywords."""
+    return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name.startswith("_") else name
+
+
+def _param(raw: dict[str, Any], pointer: str, context: str, types: TypeBuilder, namer: Namer) -> Param:
+    wire = str(raw.get("name"))
+    location = raw.get("in")
+    schema = raw.get("schema")
+    if schema is None and isinstance(raw.get("content"), dict):
+        schema = next(iter(raw["content"].values()), {}).get("schema")
+    t = types.type_of(schema, pointer_join(pointer, "schema"), context + pascal(wire))
+    py = namer.take(safe(snake(wire), CALL_OPTIONS))
+    default = schema.get("default") if isinstance(schema, dict) else None
+    return Param(
+        wire_name=wire, py_name=py, cli_name=kebab(wire), location=location,  # type: ignore[arg-type]
+        type=t, required=bool(raw.get("required")) or location == "path",
+        description=str(raw.get("description") or (schema or {}).get("description") or ""),
+        default=py_literal(default) if isinstance(default, (str, int, float, bool)) else None,
+    )
+
+
+def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuilder) -> Operation:
+    op = raw.op
+    context = pascal(key.replace(".", "_"))
+    namer = Namer(CALL_OPTIONS)
+    ordered = sorted(raw.params, key=lambda p: {"path": 0, "query": 1, "header": 2}.get(str(p.get("in")), 3))
+    path_names = re.findall(r"\{([^{}]+)\}", raw.path.split("?")[0])
+    params = [p for p in ordered if p.get("in") in ("path", "query", "header") and not (p.get("in") == "header" and str(p.get("name")).lower() in AUTH_HEADERS)]
+    path_params = sorted((p for p in params if p.get("in") == "path"), key=lambda p: path_names.index(p["name"]) if p.get("name") in path_names else 99)
+    built = {id(p): _param(p, raw.pointer, context, types, namer) for p in path_params + [p for p in params if p.get("in") != "path"]}
+    body = _body(op, raw.pointer, context, document, types, namer)
+    response = _response(op, raw.pointer, context, document, types)
+    ext = op.get("x-lowcodegen") or {}
+    routes = ext.get("routes") or {}
+    route = Route(
+        name=key, method=raw.method.upper(),
+        direct_method=str((routes.get("direct") or {}).get("method") or raw.method).upper(),
+        direct=str((routes.get("direct") or {}).get("path") or raw.path),
+        new=str((routes.get("new") or {}).get("path") or raw.path),
+        old=str((routes.get("old") or {}).get("path") or raw.path),
+        old_query=tuple((str(q), str(p)) for q, p in (routes.get("old") or {}).get("query") or []),
+    )
+    query = tuple(built[id(p)] for p in params if p.get("in") == "query")
+    stream_switch = None
+    if response.stream_event is not None and body is not None:
+        stream_switch = next((f for f in body.fields if f.wire_name == "stream"), None)
+        if stream_switch is not None:
+            body = Body(body.kind, body.media_type, tuple(f for f in body.fields if f is not stream_switch), body.whole, body.required)
+    parts = key.split(".")
+    return Operation(
+        key=key, method_name=ident(parts[-1]), cli_name=kebab(parts[-1]), http_method=raw.method.upper(), path=raw.path,
+        summary=str(op.get("summary") or ""), description=str(op.get("description") or ""),
+        deprecated=op.get("deprecated") is True,
+        path_params=tuple(built[id(p)] for p in path_params),
+        query_params=query,
+        header_params=tuple(built[id(p)] for p in params if p.get("in") == "header"),
+        body=body, response=response,
+        pagination=_pagination(op, query, response, types),
+        route=route, source=str(ext.get("source") or "spec"),
+        to_file_name=ident(f"{parts[-1]}_to_file") if response.kind == "binary" else None,
+        tag=str((op.get("tags") or [""])[0]),
+        stream_switch=stream_switch,
+    )
+
+
+def _media(content: dict[str, Any], pattern: re.Pattern[str]) -> tuple[str, Any] | None:
+    for media, value in content.items():
+        if pattern.match(media.lower()):
+            return media, (value or {}).get("schema")
+    return None
+
+
+def _body(op: dict[str, Any], pointer: str, context: str, document: dict[str, Any], types: TypeBuilder, namer: Namer) -> Body | None:
+    body = _deref(op.get("requestBody"), document)
+    if not isinstance(body, dict) or not isinstance(body.get("content"), dict) or not body["content"]:
+        return None
+    content = body["content"]
+    kind: Any
+    for kind, pattern in (("json", _JSON), ("multipart", re.compile(r"^multipart/")), ("form", re.compile(r"^application/x-www-form-urlencoded"))):
+        found = _media(content, pattern)
+        if found:
+            break
+    else:
+        media = next(iter(content))
+        kind, found = "json", (media, (content[media] or {}).get("schema"))
+    media, schema = found
+    b_ptr = pointer_join(pointer, "requestBody", "content", media, "schema")
+    resolved = types._merge_all_of(_deref(schema, document)) if isinstance(_deref(schema, document), dict) else {}
+    props = resolved.get("properties") if isinstance(resolved, dict) else None
+    required = bool(body.get("required"))
+    if isinstance(props, dict) and props:
+        req = set(resolved.get("required") or [])
+        fields = []
+        for wire, prop in props.items():
+            raw = {"name": wire, "in": "body", "schema": prop, "required": wire in req,
+                   "description": (_deref(prop, document) or {}).get("description") if isinstance(prop, dict) else ""}
+            fields.append(_param(raw, b_ptr + "/properties", context, types, namer))
+        return Body(kind, media, tuple(fields), None, required)
+    whole = _param({"name": "body", "in": "body", "schema": schema, "required": required}, b_ptr[: -len("/schema")], context + "Body", types, namer)
+    return Body(kind, media, (), whole, required)
+
+
+def _response(op: dict[str, Any], pointer: str, context: str, document: dict[str, Any], types: TypeBuilder) -> Response:
+    responses = op.get("responses") or {}
+    code = next((c for c in _SUCCESS if c in responses), None)
+    if code is None:
+        code = next((c for c in sorted(responses) if str(c).startswith("2")), None)
+    if code is None:
+        return Response("json", ANY)
+    resp = _deref(responses[code], document)
+    content = resp.get("content") if isinstance(resp, dict) else None
+    if not content:
+        return Response("empty", None)
+    r_ptr = pointer_join(pointer, "responses", str(code), "content")
+    sse = content.get("text/event-stream")
+    event = types.type_of((sse or {}).get("schema"), pointer_join(r_ptr, "text/event-stream", "schema"), context + "Event") if sse is not None else None
+    found = _media(content, _JSON)
+    if found:
+        media, schema = found
+        return Response("json", types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Response"), event if op.get("x-streaming") == "sse" else None)
+    if event is not None:
+        return Response("sse", event)
+    found = _media(content, _JSONL)
+    if found:
+        media, schema = found
+        return Response("jsonl", types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Line"))
+    return Response("binary", None)
+
+
+def _pagination(op: dict[str, Any], query: tuple[Param, ...], response: Response, types: TypeBuilder) -> Pagination | None:
+    """Cursor pages: declared (`x-pagination: cursor`) or recognised (after_id + data/has_more)."""
+    if response.kind != "json" or response.type is None:
+        return None
+    cursor = next((p.wire_name for p in query if p.wire_name == "after_id"), None)
+    if op.get("x-pagination") != "cursor" and cursor is None:
+        return None
+    item = types.item_type(response.type, "data")
+    return Pagination(item, cursor or "after_id") if item is not None else None
+
+
+def _resource_tree(operations: list[Operation]) -> Resource:
+    """Resources from dotted names; a method that collides with a child resource keeps the child."""
+    tree: dict[tuple[str, ...], list[Operation]] = {(): []}
+    for op in operations:
+        parts = tuple(op.key.split(".")[:-1])
+        for i in range(len(parts) + 1):
+            tree.setdefault(parts[:i], [])
+        tree[parts].append(op)
+    class_namer = Namer(RESOURCES_RESERVED, joiner="")
+
+    def build(path: tuple[str, ...]) -> Resource:
+        children = sorted(k for k in tree if len(k) == len(path) + 1 and k[: len(path)] == path)
+        base = pascal("_".join(path)) if path else "Root"
+        class_name = class_namer.take(base + ("Resource" if base in RESOURCES_RESERVED else ""))
+        return Resource(
+            attr=ident(path[-1]) if path else ident("root"), path=path,
+            class_name=class_name, async_class_name=class_namer.take("Async" + class_name),
+            description=path[-1].replace("_", " ").capitalize() if path else "",
+            operations=tuple(tree[path]), children=tuple(build(c) for c in children),
+        )
+
+    return build(())

@@ -1,0 +1,60 @@
+"""The stages in order: load, merge, normalize, render, format. Pure but for reading the inputs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .config import Config, Target, default_provider
+from .format import FormatCache, format_files
+from .ir import Api, Provider
+from .load import load_spec
+from .merge import MergedSpec, merge_specs
+from .normalize import normalize
+from .render import RenderedFile, render
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Everything one target produces, in memory."""
+
+    target: Target
+    api: Api
+    merged: MergedSpec
+    files: list[RenderedFile]
+
+
+def display_path(path: str, root: str) -> str:
+    """Paths as generated files name them: relative to the project root, with forward slashes."""
+    return (os.path.relpath(os.path.abspath(path), root) if root else path).replace(os.sep, "/")
+
+
+def plain_target(spec: str, package: str, out: str) -> Target:
+    """A target for plain OpenAPI mode: one spec, no LowCodeAPI snapshot."""
+    return Target(name=package, provider=package, package=package, documented=os.path.abspath(spec), snapshot=None, out=os.path.abspath(out))
+
+
+def _provider_for(target: Target, config: Config | None, document: dict[str, Any]) -> Provider:
+    provider = (config.providers.get(target.provider) if config else None) or default_provider(target.provider)
+    if not provider.direct_base_url:
+        servers = document.get("servers") or []
+        url = servers[0].get("url", "") if servers and isinstance(servers[0], dict) else ""
+        provider = replace(provider, direct_base_url=str(url).rstrip("/"))
+    return provider
+
+
+def merge_target(target: Target, config: Config | None, root: str) -> tuple[MergedSpec, Provider]:
+    """Load and merge a target's inputs."""
+    documented = load_spec(target.documented, display_path(target.documented, root))
+    snapshot = load_spec(target.snapshot, display_path(target.snapshot, root)) if target.snapshot else None
+    provider = _provider_for(target, config, documented.document)
+    return merge_specs(documented, snapshot, provider), provider
+
+
+def generate(target: Target, config: Config | None, root: str, templates: str, cache_dir: str | None) -> Generation:
+    """All stages but the write: the files a target should have, formatted."""
+    merged, provider = merge_target(target, config, root)
+    api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
+    files = render(api, merged.document, merged.report, templates, root)
+    return Generation(target, api, merged, format_files(files, FormatCache(cache_dir)))

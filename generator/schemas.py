@@ -1,0 +1,313 @@
+"""JSON Schema to Python types: one `TypeRef` per schema use, one model per named or inline object.
+
+Response side: model classes (attribute access, lazy conversion). Request side: TypedDicts. Unions are
+decoded by their discriminator (declared, or a `type` property whose value is fixed per variant).
+What cannot be typed degrades to `Any` with a warning; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from .code import Code, py_literal, py_str
+from .diagnostics import pointer_join
+from .ir import Field, Model, ObjectModel, TypeRef, UnionModel
+from .load import resolve_pointer
+from .naming import SHADOWED, Namer, pascal, safe, snake
+
+# Names types.py defines or imports itself; models must not take them.
+TYPES_RESERVED = frozenset({"Any", "Literal", "Required", "TypedDict", "TypeAlias", "Union", "Mapping", "Sequence",
+                            "FileTypes", "BaseModel", "annotations"})
+MODEL_ATTRS = frozenset({"parse", "to_dict", "to_json", "get"})
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+ANY = TypeRef(Code("Any"), Code("Any"), None)
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+
+
+@dataclass
+class _Pending:
+    """A model being built; recursion finds it here by key before its fields exist."""
+
+    key: str
+    schema_name: str
+    class_name: Code
+    param_name: Code
+    kind: str  # object | union
+    description: str = ""
+    fields: tuple[Field, ...] = ()
+    union: _Union | None = None
+    refs: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class _Union:
+    type: TypeRef
+    members: tuple[TypeRef, ...]
+    discriminator: str | None
+    variants: tuple[tuple[str, Code], ...]
+
+
+def _join(parts: list[Code]) -> Code:
+    seen: list[str] = []
+    for p in parts:
+        for piece in p.split(" | "):
+            if piece not in seen:
+                seen.append(piece)
+    return Code(" | ".join(seen))
+
+
+def _nullable(ref: TypeRef, nullable: bool = True) -> TypeRef:
+    if not nullable or ref.nullable or ref.annotation == "Any":
+        return ref
+    return replace(ref, annotation=Code(f"{ref.annotation} | None"), param_annotation=Code(f"{ref.param_annotation} | None"), nullable=True)
+
+
+class TypeBuilder:
+    """Builds TypeRefs for schema uses and collects the models they need."""
+
+    def __init__(self, document: dict[str, Any], warn: Callable[[str, str], None]) -> None:
+        self.doc = document
+        self.warn = warn
+        self.namer = Namer(TYPES_RESERVED, joiner="")
+        self.pending: dict[str, _Pending] = {}
+        self._inlining: set[str] = set()
+
+    def type_of(self, schema: Any, pointer: str, context: str) -> TypeRef:
+        """The type of a schema found at `pointer`; `context` names inline models (`MessageUsage`)."""
+        if schema is True or schema is None or not isinstance(schema, dict) or not schema:
+            return ANY
+        if isinstance(schema.get("$ref"), str):
+            return self._ref(schema["$ref"], context)
+        nullable = schema.get("nullable") is True
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            nullable = nullable or "null" in kind
+            kinds = [k for k in kind if k != "null"]
+            if len(kinds) > 1:
+                members = [self.type_of({**schema, "type": k}, pointer, context) for k in kinds]
+                return _nullable(self._union_of(members, None, ()), nullable)
+            kind = kinds[0] if kinds else "null"
+        if "const" in schema:
+            return _nullable(self._literal([schema["const"]]), nullable)
+        if isinstance(schema.get("enum"), list):
+            values = [v for v in schema["enum"] if v is not None]
+            nullable = nullable or None in schema["enum"]
+            if values and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+                return _nullable(self._literal(values), nullable)
+        for combiner in ("oneOf", "anyOf"):
+            if isinstance(schema.get(combiner), list) and schema[combiner]:
+                return _nullable(self._combined(schema, combiner, pointer, context).type, nullable)
+        if isinstance(schema.get("allOf"), list) and schema["allOf"]:
+            if len(schema["allOf"]) == 1 and not schema.get("properties"):
+                return _nullable(self.type_of(schema["allOf"][0], pointer_join(pointer, "allOf", 0), context), nullable)
+            return _nullable(self._named(pointer, context, schema), nullable)
+        if kind == "object" or (kind is None and isinstance(schema.get("properties"), dict)):
+            if schema.get("properties"):
+                return _nullable(self._named(pointer, context, schema), nullable)
+            extra = schema.get("additionalProperties")
+            inner = self.type_of(extra, pointer_join(pointer, "additionalProperties"), context + "Value") if isinstance(extra, dict) else ANY
+            conv = f"_m.dict_of({inner.converter})" if inner.converter else None
+            return _nullable(TypeRef(Code(f"dict[str, {inner.annotation}]"), Code(f"Mapping[str, {inner.param_annotation}]"),
+                                     Code(conv) if conv else None, is_structured=True, refs=inner.refs), nullable)
+        if kind == "array" or (kind is None and "items" in schema):
+            inner = self.type_of(schema.get("items"), pointer_join(pointer, "items"), context + "Item")
+            conv = f"_m.list_of({inner.converter})" if inner.converter else None
+            param = "Sequence[FileTypes]" if inner.is_binary else f"Sequence[{inner.param_annotation}]"
+            return _nullable(TypeRef(Code(f"list[{inner.annotation}]"), Code(param), Code(conv) if conv else None,
+                                     is_structured=True, is_binary=inner.is_binary, refs=inner.refs), nullable)
+        if kind == "string" and schema.get("format") == "binary":
+            return _nullable(TypeRef(Code("bytes"), Code("FileTypes"), None, is_binary=True), nullable)
+        if isinstance(kind, str) and kind in _SCALARS:
+            name = Code(_SCALARS[kind])
+            return _nullable(TypeRef(name, name, None, python_kind=name), nullable)
+        if kind == "null":
+            return TypeRef(Code("None"), Code("None"), None, nullable=True)
+        if kind is not None:
+            self.warn(pointer, f"unknown schema type {kind!r}: typed as Any")
+        return ANY
+
+    def models(self, request_roots: list[TypeRef], response_roots: list[TypeRef]) -> tuple[Model, ...]:
+        """Every model, flagged by whether requests and/or responses reach it, sorted by class name."""
+        req, res = self._reach(request_roots), self._reach(response_roots)
+        out: list[Model] = []
+        for p in sorted(self.pending.values(), key=lambda p: p.class_name):
+            in_req, in_res = p.key in req, p.key in res
+            if not (in_req or in_res):
+                continue
+            param = p.param_name if in_req else None
+            if p.union is None:
+                plain = all(_IDENT.match(f.wire_name) and not keyword.iskeyword(f.wire_name) and f.wire_name not in SHADOWED for f in p.fields)
+                out.append(ObjectModel(p.schema_name, p.class_name, param, p.description, p.fields, in_res, in_req, plain))
+            else:
+                u = p.union
+                decoder = u.type.converter if u.type.converter and not u.type.nullable else None
+                out.append(UnionModel(p.schema_name, p.class_name, param, p.description, u.members, u.discriminator, u.variants, in_res, in_req, decoder))
+        return tuple(out)
+
+    def union_type(self, class_name: str) -> TypeRef:
+        """The inline type of a named union (what its alias stands for)."""
+        for p in self.pending.values():
+            if p.class_name == class_name and p.union is not None:
+                return p.union.type
+        raise KeyError(class_name)
+
+    def item_type(self, page: TypeRef, field_name: str) -> TypeRef | None:
+        """The item type of a page model's array field (`data`), or None when `page` is no such model."""
+        if len(page.refs) != 1:
+            return None
+        key = next(iter(page.refs))
+        try:
+            schema = self._merge_all_of(resolve_pointer(self.doc, key if key.startswith("#") else "#" + key))
+        except KeyError:
+            return None
+        prop = (schema.get("properties") or {}).get(field_name)
+        prop = resolve_pointer(self.doc, prop["$ref"]) if isinstance(prop, dict) and isinstance(prop.get("$ref"), str) else prop
+        if not isinstance(prop, dict) or "items" not in prop:
+            return None
+        p = self.pending.get(key)
+        return self.type_of(prop["items"], pointer_join(key, "properties", field_name, "items"), (p.class_name if p else "Page") + "Item")
+
+    def _reach(self, roots: list[TypeRef]) -> set[str]:
+        seen: set[str] = set()
+        stack = [k for r in roots for k in r.refs]
+        while stack:
+            key = stack.pop()
+            if key not in seen and key in self.pending:
+                seen.add(key)
+                stack.extend(self.pending[key].refs)
+        return seen
+
+    def _literal(self, values: list[Any]) -> TypeRef:
+        body = Code("Literal[" + ", ".join(py_literal(v) for v in values) + "]")
+        first = values[0]
+        kind = "bool" if isinstance(first, bool) else "int" if isinstance(first, int) else "str" if isinstance(first, str) else "any"
+        return TypeRef(body, body, None, enum_values=tuple(v for v in values if isinstance(v, str)), python_kind=kind)
+
+    def _ref(self, ref: str, context: str) -> TypeRef:
+        try:
+            target = resolve_pointer(self.doc, ref)
+        except KeyError:
+            self.warn(ref, "unresolvable $ref: typed as Any")
+            return ANY
+        name = ref.rsplit("/", 1)[-1]
+        if ref.startswith("#/components/schemas/") and isinstance(target, dict) and self._is_model(target):
+            return self._named(ref, name, target)
+        if ref in self._inlining:
+            return ANY  # a recursive alias has no finite inline type
+        self._inlining.add(ref)
+        try:
+            return self.type_of(target, ref, pascal(name))
+        finally:
+            self._inlining.discard(ref)
+
+    @staticmethod
+    def _is_model(schema: dict[str, Any]) -> bool:
+        if schema.get("properties") or (isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1):
+            return True
+        members = schema.get("oneOf") or schema.get("anyOf")
+        return isinstance(members, list) and len([m for m in members if m != {"type": "null"}]) > 1
+
+    def _names(self, name: str) -> tuple[Code, Code]:
+        base = pascal(name)
+        if base.endswith(("Param", "Params")):
+            return self.namer.take(base + "Model"), self.namer.take(base)
+        class_name = self.namer.take(base)
+        return class_name, self.namer.take(class_name + "Param")
+
+    def _named(self, key: str, name: str, schema: dict[str, Any]) -> TypeRef:
+        p = self.pending.get(key)
+        if p is None:
+            class_name, param_name = self._names(name)
+            members = schema.get("oneOf") or schema.get("anyOf")
+            is_union = isinstance(members, list) and not schema.get("properties")
+            p = _Pending(key, name, class_name, param_name, "union" if is_union else "object", str(schema.get("description") or ""))
+            self.pending[key] = p  # registered before its children: recursion ends here
+            if is_union:
+                p.union = self._combined(schema, "oneOf" if "oneOf" in schema else "anyOf", key, class_name)
+                p.refs = p.union.type.refs
+            else:
+                p.fields = self._fields(self._merge_all_of(schema), key, class_name)
+                p.refs = frozenset().union(*(f.type.refs for f in p.fields))
+        conv = f"{p.class_name}.parse" if p.kind == "object" else f"_parse_{p.class_name}"
+        return TypeRef(p.class_name, p.param_name, Code(conv), is_structured=True, refs=frozenset({key}))
+
+    def _merge_all_of(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """allOf parts folded into one object: properties and required lists united, in order."""
+        if not isinstance(schema.get("allOf"), list):
+            return schema
+        props: dict[str, Any] = {}
+        required: list[str] = []
+        description = schema.get("description")
+        for part in schema["allOf"] + [{k: v for k, v in schema.items() if k != "allOf"}]:
+            for _ in range(20):
+                if not (isinstance(part, dict) and isinstance(part.get("$ref"), str)):
+                    break
+                try:
+                    part = resolve_pointer(self.doc, part["$ref"])
+                except KeyError:
+                    part = {}
+            if not isinstance(part, dict):
+                continue
+            part = self._merge_all_of(part)
+            props.update(part.get("properties") or {})
+            required += [r for r in part.get("required") or [] if r not in required]
+            description = description or part.get("description")
+        return {"type": "object", "properties": props, "required": required, "description": description or ""}
+
+    def _fields(self, schema: dict[str, Any], pointer: str, class_name: str) -> tuple[Field, ...]:
+        required = set(schema.get("required") or [])
+        namer = Namer(MODEL_ATTRS)
+        out = []
+        for wire, prop in (schema.get("properties") or {}).items():
+            t = self.type_of(prop, pointer_join(pointer, "properties", wire), class_name + pascal(str(wire)))
+            desc = str(prop.get("description") or "") if isinstance(prop, dict) else ""
+            out.append(Field(str(wire), namer.take(safe(snake(str(wire)), MODEL_ATTRS)), t, wire in required, desc))
+        return tuple(out)
+
+    def _combined(self, schema: dict[str, Any], combiner: str, pointer: str, context: str) -> _Union:
+        members: list[TypeRef] = []
+        nullable = False
+        for i, member in enumerate(schema[combiner]):
+            t = self.type_of(member, pointer_join(pointer, combiner, i), f"{context}{i}")
+            if t.annotation == "None":
+                nullable = True
+            else:
+                members.append(t)
+        if not members:
+            return _Union(ANY, (), None, ())
+        if len(members) == 1:
+            return _Union(_nullable(members[0], nullable), tuple(members), None, ())
+        disc = self._discriminator(schema, members)
+        variants = tuple((v, m.annotation) for m in members if disc and (v := self._fixed_value(m, disc)) is not None)
+        return _Union(_nullable(self._union_of(members, disc, variants), nullable), tuple(members), disc, variants)
+
+    def _union_of(self, members: list[TypeRef], disc: str | None, variants: tuple[tuple[str, Code], ...]) -> TypeRef:
+        convs = [m.converter for m in members if m.converter]
+        conv = None
+        if convs:
+            table = ", ".join(f"{py_str(v)}: {c}.parse" for v, c in variants)
+            conv = Code(f"_m.union_of({py_str(disc) if disc else 'None'}, {{{table}}}, ({', '.join(convs)},))")
+        return TypeRef(_join([m.annotation for m in members]), _join([m.param_annotation for m in members]), conv,
+                       is_structured=any(m.is_structured for m in members), refs=frozenset().union(*(m.refs for m in members)))
+
+    def _discriminator(self, schema: dict[str, Any], members: list[TypeRef]) -> str | None:
+        disc = schema.get("discriminator")
+        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
+            return str(disc["propertyName"])
+        return "type" if all(self._fixed_value(m, "type") is not None for m in members) else None
+
+    def _fixed_value(self, ref: TypeRef, prop: str) -> str | None:
+        """The single value a model's `prop` may take (a const or one-value enum), when `ref` is one model."""
+        if len(ref.refs) != 1 or ref.nullable:
+            return None
+        p = self.pending.get(next(iter(ref.refs)))
+        if p is None or p.union is not None or Code(ref.annotation) != p.class_name:
+            return None
+        for f in p.fields:
+            if f.wire_name == prop and len(f.type.enum_values) == 1:
+                return f.type.enum_values[0]
+        return None

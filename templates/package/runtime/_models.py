@@ -1,0 +1,193 @@
+"""Response models: attribute access, lazy conversion, unknown fields and variants kept.
+
+A model wraps the JSON object it came from. Reading an attribute converts that field on first use
+(nested models, lists, discriminated unions) and caches it; fields the client does not know stay
+reachable by attribute and in `to_dict()`, so a newer API never breaks an older client.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Callable, ClassVar, Mapping, TypeVar
+
+Converter = Callable[[Any], Any]
+M = TypeVar("M", bound="BaseModel")
+
+
+class BaseModel:
+    """A response object from the API."""
+
+    __slots__ = ("_data", "_cache")
+    _fields_: ClassVar[Mapping[str, tuple[str, Converter | None]]] = {}
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_data", dict(data or {}))
+        object.__setattr__(self, "_cache", {})
+
+    @classmethod
+    def parse(cls: type[M], raw: Any) -> M:
+        """The model for a decoded JSON value; a value of another shape is returned as it is."""
+        if isinstance(raw, cls):
+            return raw
+        if isinstance(raw, Mapping):
+            return cls(raw)
+        return raw  # type: ignore[no-any-return]  # tolerate a changed shape rather than fail
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        data: dict[str, Any] = object.__getattribute__(self, "_data")
+        spec = type(self)._fields_.get(name)
+        if spec is None:
+            if name in data:
+                return data[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        cache: dict[str, Any] = object.__getattribute__(self, "_cache")
+        if name in cache:
+            return cache[name]
+        wire, convert = spec
+        value = data.get(wire)
+        if convert is not None and value is not None:
+            try:
+                value = convert(value)
+            except Exception:  # noqa: BLE001  # a new shape must not make a field unreadable
+                pass
+        cache[name] = value
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only; use to_dict() for a mutable copy")
+
+    def __getitem__(self, key: str) -> Any:
+        return object.__getattribute__(self, "_data")[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in object.__getattribute__(self, "_data")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The raw JSON value of a field by its wire name."""
+        return object.__getattribute__(self, "_data").get(key, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object, unknown fields included, as a fresh copy."""
+        return copy.deepcopy(object.__getattribute__(self, "_data"))
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON text of `to_dict()`."""
+        return json.dumps(object.__getattribute__(self, "_data"), indent=indent, ensure_ascii=False)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.to_dict() == self.to_dict()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        data = object.__getattribute__(self, "_data")
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in data.items())})"
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(type(self)._fields_) | set(object.__getattribute__(self, "_data")))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (object.__getattribute__(self, "_data"),))
+
+
+class UnknownModel(BaseModel):
+    """A union variant this client does not know yet: kept whole, readable by attribute."""
+
+    __slots__ = ()
+
+
+class ListOf:
+    """Converts each element of a list."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Converter) -> None:
+        self.item = item
+
+    def __call__(self, value: Any) -> Any:
+        return [self.item(v) for v in value] if isinstance(value, list) else value
+
+
+class DictOf:
+    """Converts each value of a JSON object."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Converter) -> None:
+        self.item = item
+
+    def __call__(self, value: Any) -> Any:
+        return {k: self.item(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+class UnionOf:
+    """Decodes a oneOf/anyOf: by its discriminator when it has one, else by the value's shape."""
+
+    __slots__ = ("discriminator", "variants", "members")
+
+    def __init__(self, discriminator: str | None, variants: Mapping[str, Converter], members: tuple[Converter, ...]) -> None:
+        self.discriminator = discriminator
+        self.variants = variants
+        self.members = members
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            if self.discriminator is not None:
+                tag = value.get(self.discriminator)
+                convert = self.variants.get(tag) if isinstance(tag, str) else None
+                if convert is not None:
+                    return convert(value)
+                if self.variants:
+                    return UnknownModel(value)
+            for member in self.members:
+                if isinstance(getattr(member, "__self__", None), type) or isinstance(member, (UnionOf, Lazy)):
+                    return member(value)
+            return value
+        if isinstance(value, list):
+            for member in self.members:
+                if isinstance(member, ListOf):
+                    return member(value)
+        return value
+
+
+class Lazy:
+    """A converter built on first use, so that module-level converters may refer to later ones."""
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], Converter]) -> None:
+        self._build = build
+        self._built: Converter | None = None
+
+    def __call__(self, value: Any) -> Any:
+        if self._built is None:
+            self._built = self._build()
+        return self._built(value)
+
+
+def list_of(item: Converter) -> Converter:
+    """A converter for a list of `item`."""
+    return ListOf(item)
+
+
+def dict_of(item: Converter) -> Converter:
+    """A converter for a JSON object whose values are `item`."""
+    return DictOf(item)
+
+
+def union_of(discriminator: str | None, variants: Mapping[str, Converter], members: tuple[Converter, ...]) -> Converter:
+    """A converter for a union."""
+    return UnionOf(discriminator, variants, members)
+
+
+def identity(value: Any) -> Any:
+    """Values that need no conversion (scalars, free-form JSON)."""
+    return value
+
+
+def ignore(value: Any) -> None:
+    """Responses without a body."""
+    return None

@@ -1,0 +1,139 @@
+"""Routes in their three forms, and translation of concrete URLs between them.
+
+A route is written once per operation (in `url_formats.ROUTES`): Anthropic's own path (direct),
+LowCodeAPI's new format (path parameters in the path) and its old format (a sanitized literal path
+with the values as query parameters). The client builds requests from it; `to_old`, `to_new` and
+`to_direct` rewrite a URL a person has, keeping every other query parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+_PARAM = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation's wire forms; templates use the operation's own parameter names."""
+
+    name: str
+    method: str
+    direct_method: str
+    direct: str
+    new: str
+    old: str
+    old_query: tuple[tuple[str, str], ...] = ()
+
+    def build(self, url_format: str, path_params: Mapping[str, str]) -> tuple[str, str, list[tuple[str, str]]]:
+        """(HTTP method, path with quoted values, extra query pairs) for `direct`, `new` or `old`."""
+        if url_format == "direct":
+            method, template = self.direct_method, self.direct
+        elif url_format == "new":
+            method, template = self.method, self.new
+        elif url_format == "old":
+            method, template = self.method, self.old
+        else:
+            raise ValueError(f"unknown URL format {url_format!r}")
+        template, _, fixed = template.partition("?")
+        path = _PARAM.sub(lambda m: quote(str(path_params[m.group(1)]), safe=""), template)
+        query = parse_qsl(fixed, keep_blank_values=True)
+        if url_format == "old":
+            query += [(name, str(path_params[param])) for name, param in self.old_query]
+        return method, path, query
+
+
+@dataclass(frozen=True)
+class _Match:
+    route: Route
+    url_format: str
+    params: dict[str, str]
+    prefix: str
+    consumed: frozenset[str]
+    score: int
+
+
+class Translator:
+    """Recognises a concrete URL as one route in one format and writes it in another."""
+
+    def __init__(self, routes: Iterable[Route], lowcodeapi_base_url: str, direct_base_url: str) -> None:
+        self._routes = tuple(routes)
+        self._lowcodeapi = lowcodeapi_base_url.rstrip("/")
+        self._direct = direct_base_url.rstrip("/")
+        self._direct_host = urlsplit(self._direct).netloc
+        self._compiled: list[tuple[Route, str, re.Pattern[str], int]] | None = None
+
+    def _patterns(self) -> list[tuple[Route, str, re.Pattern[str], int]]:
+        if self._compiled is None:  # compiled on first use: importing the table stays cheap
+            out = []
+            for route in self._routes:
+                for fmt, template in (("new", route.new), ("direct", route.direct), ("old", route.old)):
+                    path = template.partition("?")[0]
+                    regex = "".join(
+                        f"(?P<p{i}>[^/]+)" if part.startswith("{") else re.escape(part)
+                        for i, part in enumerate(re.split(r"(\{[^{}]+\})", path))
+                    )
+                    literal = len(_PARAM.sub("", path))
+                    out.append((route, fmt, re.compile(f"(?P<prefix>.*?){regex}/?"), literal))
+            self._compiled = out
+        return self._compiled
+
+    def match(self, url: str, method: str | None = None) -> _Match:
+        """The route and format a URL is in; ValueError when no route fits."""
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        names = {k for k, _ in query}
+        is_direct = bool(self._direct_host) and parts.netloc == self._direct_host
+        best: _Match | None = None
+        for route, fmt, pattern, literal in self._patterns():
+            if method and method.upper() not in (route.method, route.direct_method):
+                continue
+            found = pattern.fullmatch(parts.path)
+            if not found:
+                continue
+            template = {"new": route.new, "direct": route.direct, "old": route.old}[fmt].partition("?")[0]
+            if fmt == "old":
+                if route.old == route.new or not {q for q, _ in route.old_query} <= names:
+                    continue
+                params = {p: dict(query)[q] for q, p in route.old_query}
+                consumed = frozenset(q for q, _ in route.old_query)
+                score = 3_000 + literal
+            else:
+                placeholders = _PARAM.findall(template)
+                params = {name: unquote(found.group(f"p{2 * i + 1}")) for i, name in enumerate(placeholders)}
+                consumed = frozenset()
+                # a direct URL prefers direct templates; a proxy URL prefers the new format
+                score = (2_000 if (fmt == "direct") == is_direct else 1_000) + literal
+            candidate = _Match(route, fmt, params, found.group("prefix"), consumed, score)
+            if best is None or candidate.score > best.score:
+                best = candidate
+        if best is None:
+            raise ValueError(f"no known route matches {redact(url)}")
+        return best
+
+    def translate(self, url: str, url_format: str, method: str | None = None) -> str:
+        """The same call as `url`, written in `url_format` ("old", "new" or "direct")."""
+        found = self.match(url, method)
+        parts = urlsplit(url)
+        _, path, extra = found.route.build(url_format, found.params)
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in found.consumed]
+        source_direct = bool(self._direct_host) and parts.netloc == self._direct_host
+        if url_format == "direct":
+            base = urlsplit(self._direct if not source_direct else f"{parts.scheme}://{parts.netloc}{found.prefix}")
+            kept = [(k, v) for k, v in kept if k != "api_token"]
+        elif source_direct:
+            base = urlsplit(self._lowcodeapi)
+        else:
+            base = urlsplit(f"{parts.scheme}://{parts.netloc}{found.prefix}")
+        fixed = {k for k, _ in parse_qsl({"new": found.route.new, "old": found.route.old, "direct": found.route.direct}[found.url_format].partition("?")[2])}
+        kept = [(k, v) for k, v in kept if k not in fixed]
+        query = urlencode(extra + kept)
+        return urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + path, query, parts.fragment))
+
+
+def redact(url: str) -> str:
+    """A URL fit to show a person: the `api_token` value replaced by `***`."""
+    return re.sub(r"(?i)(api_token=)[^&#\s]*", r"\1***", url)
