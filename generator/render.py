@@ -7,6 +7,7 @@ escaping path stops the run instead of reaching a generated file.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from dataclasses import dataclass
@@ -18,6 +19,13 @@ from . import code
 from .code import Code
 from .ir import Api, Model, ObjectModel, Operation, Resource, UnionModel
 from .merge import MergeReport
+
+
+class _Everything(frozenset[str]):
+    """`used` for the first pass: every name counts as used."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ def environment(templates: str) -> jinja2.Environment:
         ident=code.ident, dotted=code.dotted, literal=code.py_literal,
         json=lambda v: Code(json.dumps(v, ensure_ascii=False)),
         joined=_joined,
+        isorted=lambda items: sorted(items, key=isort_key),
         # Only for the output of a macro: every `{{ }}` inside it already passed this finalize.
         block=lambda v: Code(v),
     )
@@ -91,12 +100,23 @@ def render(api: Api, merged: dict[str, Any], report: MergeReport, templates: str
     """Every file of the output tree, in sorted path order."""
     env = environment(templates)
     pkg = str(api.package)
+    model_names = [n for m in api.models for n in (m.class_name, m.param_name, Code(f"_parse_{m.class_name}")) if n]
     context = {"api": api, "report": report, "py_header": header(api, root, "hash"), "md_header": header(api, root, "html"),
-               "resources": walk_resources(api.root), "imports": _resource_imports(api)}
+               "resources": walk_resources(api.root), "model_names": model_names}
     files: list[RenderedFile] = []
 
     def emit(template: str, path: str, python: bool = True) -> None:
-        files.append(RenderedFile(path, env.get_template(template).render(context), python))
+        compiled = env.get_template(template)
+        if not python:
+            files.append(RenderedFile(path, compiled.render(context), python))
+            return
+        # First pass imports every candidate; the second imports what the first one's code uses.
+        draft = compiled.render(context, used=_Everything())
+        try:
+            used = used_names(draft)
+        except SyntaxError as exc:
+            raise RuntimeError(f"template {template} gives invalid Python at line {exc.lineno}: {exc.msg}") from None
+        files.append(RenderedFile(path, compiled.render(context, used=used), python))
 
     emit("package/__init__.py.jinja", f"{pkg}/__init__.py")
     emit("package/_provider.py.jinja", f"{pkg}/_provider.py")
@@ -148,39 +168,35 @@ def url_table(api: Api, generated: str) -> dict[str, Any]:
     }
 
 
-def _resource_imports(api: Api) -> dict[str, tuple[Code, ...]]:
-    """Names resources.py takes from types.py and the runtime: exactly those its signatures use."""
-    texts: list[str] = []
-    kinds: set[str] = set()
-    for op in api.operations:
-        params = op.path_params + op.query_params + op.header_params + (op.body.fields if op.body else ()) + (
-            (op.body.whole,) if op.body and op.body.whole else ())
-        texts += [p.type.param_annotation for p in params]
-        for t in (op.response.type, op.response.stream_event, op.pagination.item if op.pagination else None):
-            if t is not None:
-                texts.append(t.annotation)
-                if t.converter:
-                    texts.append(t.converter)
-        kinds.add("page" if op.pagination else op.response.kind)
-        if op.response.stream_event is not None:
-            kinds.add("sse")
-    used = " ".join(texts)
-    import re
+def used_names(source: str) -> frozenset[str]:
+    """Names a module's code uses (imports excluded), string type aliases and TypedDict fields included.
 
-    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", used))
-    model_names = set()
-    for m in api.models:
-        model_names.add(str(m.class_name))
-        if m.param_name:
-            model_names.add(str(m.param_name))
-        if isinstance(m, UnionModel):
-            model_names.add(f"_parse_{m.class_name}")
-    typing_names = {"Any", "Literal", "Mapping", "Sequence"} & words
-    return {
-        "types": tuple(Code(n) for n in sorted(words & model_names)),
-        "typing": tuple(Code(n) for n in sorted(typing_names)),
-        "kinds": tuple(Code(k) for k in sorted(kinds)),
-    }
+    Generated modules import exactly these, so they never import what they do not use (ruff F401).
+    """
+    tree = ast.parse(source)
+    names: set[str] = set()
+    strings: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            strings.append(node.value.value)  # `X: TypeAlias = "A | B"`
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "TypedDict":
+            strings += [v.value for arg in node.args if isinstance(arg, ast.Dict) for v in arg.values
+                        if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    for text in strings:
+        try:
+            names |= {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            continue
+    return frozenset(names)
+
+
+def isort_key(name: str) -> tuple[int, str]:
+    """isort's order-by-type within one import: CONSTANTS, Classes, then functions and variables."""
+    bare = name.lstrip("_")
+    rank = 0 if bare.isupper() and len(bare) > 1 else 1 if bare[:1].isupper() and not name.startswith("_") else 2
+    return rank, name.lower()
 
 
 __all__ = ["RenderedFile", "render", "environment", "url_table", "Model", "Operation"]
