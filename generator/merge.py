@@ -122,6 +122,10 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
             errors.append(Diagnostic("error", "merge.route", str(exc), documented.source.location(pointer_join("/paths", path, method))))
             continue
         merged_paths.setdefault(path, {})[method] = merged_op
+        direct = _direct_variant(method, path, merged_op, merged_paths[path])
+        if direct is not None:
+            merged_paths[path][direct[0]] = direct[1]
+            entries.append(ReportEntry("info", "direct-variant", label, f"the provider's own API takes {direct[0].upper()} here: listed as the direct form of the same client operation"))
     for (method, _), (snap_path, snap_op) in snap_ops.items():
         label = f"{method.upper()} {snap_path}"
         if method in merged_paths.get(snap_path, {}):
@@ -141,6 +145,22 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
     for note in doc.get("x-notes") or []:
         entries.append(ReportEntry("info", "note", "(spec)", str(note)))
     return MergedSpec(merged, MergeReport(inputs, tuple(entries), repairs))
+
+
+def _direct_variant(method: str, path: str, op: dict[str, Any], item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Where the provider's method differs from the proxy's (`x-direct-method`), the provider's form of
+    the operation, so that the merged document describes both wire forms. Normalize skips it: it is
+    the same client operation, which calls it in direct mode."""
+    routes = op["x-lowcodegen"]["routes"]
+    direct_method = str(routes["direct"]["method"]).lower()
+    if direct_method == method or direct_method in item:
+        return None
+    variant = copy.deepcopy(op)
+    if isinstance(variant.get("operationId"), str):
+        variant["operationId"] += "_direct"
+    variant.pop("x-client-name", None)
+    variant["x-lowcodegen"] = {**op["x-lowcodegen"], "variant-of": f"{method.upper()} {path}", "target": "direct"}
+    return direct_method, variant
 
 
 def _routes_extension(method: str, path: str, op: dict[str, Any], lc_path: str, old: Any, provider: Provider, source: Source) -> dict[str, Any]:

@@ -99,6 +99,8 @@ def _raw_operations(document: dict[str, Any]) -> list[_RawOp]:
         for method, op in item.items():
             if method not in METHODS or not isinstance(op, dict):
                 continue
+            if "variant-of" in (op.get("x-lowcodegen") or {}):
+                continue  # the direct form of an operation listed under its proxy method
             own = [_deref(p, document) for p in op.get("parameters") or []]
             by_key = {(p.get("in"), p.get("name")): p for p in shared + own if isinstance(p, dict)}
             out.append(_RawOp(method, path, op, tuple(by_key.values()), pointer_join("/paths", path, method)))

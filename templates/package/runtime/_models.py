@@ -7,9 +7,11 @@ reachable by attribute and in `to_dict()`, so a newer API never breaks an older 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
-from typing import Any, Callable, ClassVar, Mapping, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 Converter = Callable[[Any], Any]
 M = TypeVar("M", bound="BaseModel")
@@ -49,10 +51,8 @@ class BaseModel:
         wire, convert = spec
         value = data.get(wire)
         if convert is not None and value is not None:
-            try:
+            with contextlib.suppress(Exception):  # a new shape must not make a field unreadable
                 value = convert(value)
-            except Exception:  # noqa: BLE001  # a new shape must not make a field unreadable
-                pass
         cache[name] = value
         return value
 
@@ -78,9 +78,11 @@ class BaseModel:
         return json.dumps(object.__getattribute__(self, "_data"), indent=indent, ensure_ascii=False)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.to_dict() == self.to_dict()  # type: ignore[attr-defined]
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(object.__getattribute__(other, "_data") == object.__getattribute__(self, "_data"))
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # models compare by value and are not hashable
 
     def __repr__(self) -> str:
         data = object.__getattribute__(self, "_data")

@@ -9,8 +9,8 @@ with the values as query parameters). The client builds requests from it; `to_ol
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
