@@ -90,6 +90,9 @@ def generate_command(root: str, target: str | None, spec: str | None, package: s
     for gen in _generate_all(root, spec, package, out, target):
         result = write_tree(gen.target.out, gen.files)
         where = os.path.relpath(gen.target.out)
+        for d in gen.merged.report.repairs:
+            if d.level == "warning":
+                click.echo(str(d), err=True)
         for w in gen.api.warnings:
             click.echo(f"warning: {w}", err=True)
         for e in gen.merged.report.unresolved():

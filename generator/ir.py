@@ -121,6 +121,7 @@ class Param:
     required: bool
     description: str
     default: Code | None = None
+    cli_aliases: tuple[str, ...] = ()  # more option names: `--role` for `workspace_role` under `workspaces`
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ class Resource:
     description: str
     operations: tuple[Operation, ...]
     children: tuple[Resource, ...]
+    cli_name: str = ""  # the CLI group (kebab-case); the root's is `Api.cli_command`
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Errors stop the run with their locations; repairs and warnings travel on with th
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -42,7 +43,11 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True) -
         data, repairs = repair_lowcodeapi(data, source.path)
     errors = list(_check_shape(data, source))
     if not errors:
-        errors += _check_refs(data, source)
+        data, info_repairs = _repair_info(data, source)
+        repairs += info_repairs
+        found = list(_check_refs(data, source))
+        repairs += tuple(d for d in found if d.level != "error")
+        errors += [d for d in found if d.level == "error"]
     if not errors and validate:
         errors += _validate_openapi(data, source)
     if not errors:
@@ -50,6 +55,24 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True) -
     if errors:
         raise GeneratorError(errors[:_MAX_ERRORS])
     return LoadedSpec(source, data, dialect, repairs)
+
+
+def _repair_info(data: dict[str, Any], source: SpecText) -> tuple[dict[str, Any], tuple[Diagnostic, ...]]:
+    """A missing info.title or info.version costs a client nothing: filled in, with a warning."""
+    info = data.get("info")
+    if isinstance(info, dict) and info.get("title") and info.get("version") is not None:
+        return data, ()
+    if not isinstance(info, dict):
+        return data, ()  # no info at all, or a wrong type: an error the validator reports
+    fixed = dict(info)
+    found = []
+    if not fixed.get("title"):
+        fixed["title"] = os.path.splitext(os.path.basename(source.path))[0]
+        found.append(Diagnostic("warning", "repair.info-title", f"info.title missing: using {fixed['title']!r}", source.location("/info")))
+    if fixed.get("version") is None:
+        fixed["version"] = "0"
+        found.append(Diagnostic("warning", "repair.info-version", "info.version missing: using '0'", source.location("/info")))
+    return {**data, "info": fixed}, tuple(found)
 
 
 def _error(source: SpecText, code: str, message: str, pointer: str) -> Diagnostic:
@@ -66,8 +89,12 @@ def _check_shape(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]
         yield _error(source, "openapi.paths", "'paths' must be a mapping", "/paths")
 
 
+# Keys whose values are data, not OpenAPI: a `$ref` inside an example is text, not a reference.
+_DATA_KEYS = frozenset({"example", "default", "const", "enum", "value"})
+
+
 def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """Every `$ref` string in a document, with the pointer of the object that holds it."""
+    """Every `$ref` of a document, with the pointer of the object that holds it; data is skipped."""
     stack: list[tuple[Any, str]] = [(node, pointer)]
     while stack:
         current, ptr = stack.pop()
@@ -76,7 +103,7 @@ def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
             if isinstance(ref, str):
                 yield ref, ptr
             for key, value in current.items():
-                if isinstance(value, (dict, list)):
+                if isinstance(value, (dict, list)) and key not in _DATA_KEYS and not str(key).startswith("x-"):
                     stack.append((value, pointer_join(ptr, key)))
         elif isinstance(current, list):
             for i, value in enumerate(current):
@@ -104,7 +131,7 @@ def _check_refs(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for ref, ptr in sorted(iter_refs(data), key=lambda r: r[1]):
         if not ref.startswith("#"):
-            yield _error(source, "ref.external", f"external $ref {ref!r} is not supported (only '#/...')", pointer_join(ptr, "$ref"))
+            yield Diagnostic("warning", "ref.external", f"external $ref {ref!r} is not followed: typed as Any", source.location(pointer_join(ptr, "$ref")))
             continue
         if ref in seen:
             continue

@@ -73,11 +73,14 @@ _VERBS = {"get": "list", "post": "create", "put": "update", "patch": "update", "
           "head": "head", "options": "options", "trace": "trace"}
 
 
-def derive_client_name(method: str, path: str, operation_id: str | None, tags: list[str]) -> list[str]:
+def derive_client_name(method: str, path: str, operation_id: str | None, tags: list[str],
+                       collections: frozenset[str] = frozenset()) -> list[str]:
     """A dotted client name for an operation without `x-client-name`: resource path + method.
 
     `repos/get-content` style operationIds are used as they are; otherwise the REST shape of the path
-    decides (`GET /v1/things/{id}` is `things.retrieve`, `POST /things/{id}/cancel` is `things.cancel`).
+    decides (`GET /v1/things/{id}` is `things.retrieve`, `POST /things/{id}/cancel` is `things.cancel`,
+    but `POST /things/{id}/items` is `things.items.create` when `collections` holds that path, i.e. some
+    other path continues below it).
     """
     if operation_id and re.search(r"[/.]", operation_id):
         parts = [snake(p) for p in re.split(r"[/.]", operation_id) if p]
@@ -86,7 +89,9 @@ def derive_client_name(method: str, path: str, operation_id: str | None, tags: l
     segments = [s for s in path.split("?")[0].split("/") if s]
     literal = [s for s in segments if not s.startswith("{") and not _VERSION.match(s)]
     ends_with_param = bool(segments) and segments[-1].startswith("{")
-    if method == "post" and len(segments) >= 2 and not ends_with_param and segments[-2].startswith("{") and literal:
+    base = path.split("?")[0].rstrip("/")
+    is_action = base not in collections  # `/things/{id}/cancel` is an action; `/things/{id}/items` a collection
+    if method == "post" and len(segments) >= 2 and not ends_with_param and segments[-2].startswith("{") and literal and is_action:
         resource, verb = literal[:-1], snake(literal[-1])
     else:
         resource = literal

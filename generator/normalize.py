@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .code import Code, ident, py_literal
@@ -31,6 +31,8 @@ _JSON = re.compile(r"^application/(.+\+)?json(;.*)?$|^\*/\*$")
 _JSONL = re.compile(r"^application/(x-)?(jsonl|ndjson|x-ndjson|json-seq)")
 _SUCCESS = ("200", "201", "202", "203", "204", "206", "2XX", "2xx")
 AUTH_HEADERS = frozenset({"x-api-key", "authorization", "anthropic-version"})
+# Options that generated CLI commands add themselves (`--body`, `--max-items`, `-o/--output-file`); fields yield.
+CLI_RESERVED = frozenset({"body", "help", "max-items", "output-file"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
         response_roots += [t for t in (op.response.type, op.response.stream_event) if t is not None]
         if op.pagination:
             response_roots.append(op.pagination.item)
+    root = _resource_tree(operations, frozenset(types.namer_taken()))
+    final = {op.route.direct + " " + op.http_method: op for op in _walk_operations(root)}
+    operations = [final[op.route.direct + " " + op.http_method] for op in operations]
     info = document.get("info") or {}
     dist = package.replace("_", "-")
     return Api(
@@ -70,7 +75,7 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
         description=str(info.get("description") or ""),
         version=str(info.get("version") or "0"),
         provider=provider,
-        root=_resource_tree(operations),
+        root=root,
         operations=tuple(operations),
         models=types.models(request_roots, response_roots),
         inputs=inputs,
@@ -120,13 +125,15 @@ def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
     if errors:
         raise GeneratorError(errors)
     taken = set(declared)
+    bases = [r.path.split("?")[0].rstrip("/") for r in raw_ops]
+    collections = frozenset(b for b in bases if any(o.startswith(b + "/") for o in bases))
     out = []
     for raw in raw_ops:
         name = raw.op.get("x-client-name")
         if isinstance(name, str):
             parts = [_method_safe(snake(p)) for p in name.split(".")]
         else:
-            parts = [_method_safe(p) for p in derive_client_name(raw.method, raw.path, raw.op.get("operationId"), raw.op.get("tags") or [])]
+            parts = [_method_safe(p) for p in derive_client_name(raw.method, raw.path, raw.op.get("operationId"), raw.op.get("tags") or [], collections)]
             candidate = ".".join(parts)
             if candidate in taken and isinstance(raw.op.get("operationId"), str):
                 parts = parts[:-1] + [safe(snake(raw.op["operationId"]))]
@@ -190,7 +197,7 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
         if stream_switch is not None:
             body = Body(body.kind, body.media_type, tuple(f for f in body.fields if f is not stream_switch), body.whole, body.required)
     parts = key.split(".")
-    return Operation(
+    return _cli_options(Operation(
         key=key, method_name=ident(parts[-1]), cli_name=kebab(parts[-1]), http_method=raw.method.upper(), path=raw.path,
         summary=str(op.get("summary") or ""), description=str(op.get("description") or ""),
         deprecated=op.get("deprecated") is True,
@@ -203,7 +210,32 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
         to_file_name=ident(f"{parts[-1]}_to_file") if response.kind == "binary" else None,
         tag=str((op.get("tags") or [""])[0]),
         stream_switch=stream_switch,
-    )
+    ))
+
+
+def _cli_options(op: Operation) -> Operation:
+    """CLI option names: unique in the command and clear of CLI_RESERVED; a field named after an enclosing
+    resource also answers to the rest of its name (`workspace_role` under `workspaces`: `--role`)."""
+    taken = set(CLI_RESERVED)
+    prefixes = tuple(snake(p[:-1] if p.endswith("s") else p) + "_" for p in op.key.split(".")[:-1])
+
+    def named(p: Param) -> Param:
+        name = p.cli_name if p.cli_name not in taken else kebab(p.py_name)
+        while name in taken:
+            name += "-field"
+        taken.add(name)
+        return replace(p, cli_name=name)
+
+    def aliased(p: Param) -> Param:
+        short = next((kebab(p.wire_name[len(x):]) for x in prefixes if p.wire_name.startswith(x) and p.wire_name != x), "")
+        if not short or short == "id" or short in taken:
+            return p
+        taken.add(short)
+        return replace(p, cli_aliases=(short,))
+
+    groups = [tuple(named(p) for p in params) for params in (op.query_params, op.header_params, op.body.fields if op.body else ())]
+    query, headers, fields = (tuple(aliased(p) for p in params) for params in groups)
+    return replace(op, query_params=query, header_params=headers, body=replace(op.body, fields=fields) if op.body else None)
 
 
 def _media(content: dict[str, Any], pattern: re.Pattern[str]) -> tuple[str, Any] | None:
@@ -281,25 +313,41 @@ def _pagination(op: dict[str, Any], query: tuple[Param, ...], response: Response
     return Pagination(item, cursor or "after_id") if item is not None else None
 
 
-def _resource_tree(operations: list[Operation]) -> Resource:
-    """Resources from dotted names; a method that collides with a child resource keeps the child."""
+def _walk_operations(node: Resource) -> list[Operation]:
+    return list(node.operations) + [op for child in node.children for op in _walk_operations(child)]
+
+
+def _resource_tree(operations: list[Operation], taken: frozenset[str]) -> Resource:
+    """Resources from dotted names. Class names avoid the models' names (resources.py imports those);
+    a method named like a child resource yields: it becomes `<name>_<http method>`."""
     tree: dict[tuple[str, ...], list[Operation]] = {(): []}
     for op in operations:
         parts = tuple(op.key.split(".")[:-1])
         for i in range(len(parts) + 1):
             tree.setdefault(parts[:i], [])
         tree[parts].append(op)
-    class_namer = Namer(RESOURCES_RESERVED, joiner="")
+    class_namer = Namer(RESOURCES_RESERVED | taken, joiner="")
 
     def build(path: tuple[str, ...]) -> Resource:
         children = sorted(k for k in tree if len(k) == len(path) + 1 and k[: len(path)] == path)
+        child_attrs = {c[-1] for c in children}
+        method_namer = Namer(child_attrs | {"with_options"})
+        ops = []
+        for op in tree[path]:
+            name = str(op.method_name)
+            unique = method_namer.take(name if name not in child_attrs else f"{name}_{op.http_method.lower()}")
+            if unique != op.method_name:
+                key = ".".join((*path, unique))
+                op = replace(op, key=key, method_name=unique, cli_name=kebab(unique), route=replace(op.route, name=key),
+                             to_file_name=ident(f"{unique}_to_file") if op.to_file_name else None)
+            ops.append(op)
         base = pascal("_".join(path)) if path else "Root"
-        class_name = class_namer.take(base + ("Resource" if base in RESOURCES_RESERVED else ""))
+        class_name = class_namer.take(base if base not in taken else base + "Resource")
         return Resource(
-            attr=ident(path[-1]) if path else ident("root"), path=path,
+            attr=ident(path[-1]) if path else ident("root"), path=path, cli_name=kebab(path[-1]) if path else "",
             class_name=class_name, async_class_name=class_namer.take("Async" + class_name),
             description=path[-1].replace("_", " ").capitalize() if path else "",
-            operations=tuple(tree[path]), children=tuple(build(c) for c in children),
+            operations=tuple(ops), children=tuple(build(c) for c in children),
         )
 
     return build(())

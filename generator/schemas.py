@@ -155,6 +155,10 @@ class TypeBuilder:
                 return p.union.type
         raise KeyError(class_name)
 
+    def namer_taken(self) -> tuple[str, ...]:
+        """Every class name the models took (resource classes must not take them)."""
+        return tuple(sorted(n for p in self.pending.values() for n in (p.class_name, p.param_name)))
+
     def item_type(self, page: TypeRef, field_name: str) -> TypeRef | None:
         """The item type of a page model's array field (`data`), or None when `page` is no such model."""
         if len(page.refs) != 1:

@@ -13,7 +13,17 @@ import yaml
 
 from .diagnostics import Location, fail
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C loader where built
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C loader where built
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Safe YAML that keeps dates as the strings they are in JSON (OpenAPI has no date type)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
