@@ -68,10 +68,12 @@ def format_files(files: list[RenderedFile], cache: FormatCache) -> list[Rendered
 
 def format_source(text: str, path: str) -> str:
     """black.format_str with the project's mode; a syntax error names the generated file."""
-    import black
+    from black import format_str
+    from black.mode import Mode, TargetVersion
+    from black.parsing import InvalidInput
 
-    mode = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
+    mode = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY311})
     try:
-        return black.format_str(text, mode=mode)
-    except black.InvalidInput as exc:  # a template bug: say which file and where
+        return format_str(text, mode=mode)
+    except InvalidInput as exc:  # a template bug: say which file and where
         raise RuntimeError(f"generated {path} is not valid Python: {exc}") from None

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from .diagnostics import Diagnostic, GeneratorError, pointer_join
 from .dialect import METHODS, is_lowcodeapi_dialect, repair_lowcodeapi
@@ -187,9 +188,9 @@ def _loc_to_pointer(loc: tuple[Any, ...], data: Any) -> tuple[str, int]:
     """Walk pydantic's loc through the data, skipping the union-branch tags it inserts."""
     node, pointer, depth = data, "", 0
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node, pointer, depth = node[part], pointer_join(pointer, part), depth + 1
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
             node, pointer, depth = node[part], pointer_join(pointer, part), depth + 1
     return pointer, depth
 

@@ -9,8 +9,9 @@ entry of the merge report; every operation carries its three routes under `x-low
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .dialect import METHODS
@@ -213,7 +214,8 @@ def _query(op: dict[str, Any], doc: dict[str, Any]) -> set[str]:
 
 
 def _conflicts(label: str, op: dict[str, Any], doc: dict[str, Any], snap_op: dict[str, Any], snap_doc: dict[str, Any]) -> list[ReportEntry]:
-    acks = op.get("x-merge-ack") if isinstance(op.get("x-merge-ack"), dict) else {}
+    raw_acks = op.get("x-merge-ack")
+    acks: dict[str, Any] = raw_acks if isinstance(raw_acks, dict) else {}
     out: list[ReportEntry] = []
 
     def add(kind: str, message: str) -> None:

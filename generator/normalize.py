@@ -12,11 +12,23 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .code import Code, ident, py_literal
+from .code import ident, py_literal
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .dialect import METHODS
-from .ir import (Api, Body, InputFile, Operation, Pagination, Param, Provider, Resource, Response, Route,
-                 TypeRef)
+from .ir import (
+    Api,
+    Body,
+    BodyKind,
+    InputFile,
+    Operation,
+    Pagination,
+    Param,
+    Provider,
+    Resource,
+    Response,
+    Route,
+    TypeRef,
+)
 from .load import resolve_pointer
 from .naming import Namer, derive_client_name, kebab, pascal, safe, snake
 from .schemas import ANY, TypeBuilder
@@ -53,7 +65,7 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
     operations: list[Operation] = []
     request_roots: list[TypeRef] = []
     response_roots: list[TypeRef] = []
-    for raw, key in zip(raw_ops, names):
+    for raw, key in zip(raw_ops, names, strict=True):
         op = _operation(raw, key, document, types)
         operations.append(op)
         request_roots += [p.type for p in op.path_params + op.query_params + op.header_params]
@@ -157,14 +169,15 @@ def _param(raw: dict[str, Any], pointer: str, context: str, types: TypeBuilder, 
     location = raw.get("in")
     schema = raw.get("schema")
     if schema is None and isinstance(raw.get("content"), dict):
-        schema = next(iter(raw["content"].values()), {}).get("schema")
+        first: Any = next(iter(raw["content"].values()), {})
+        schema = first.get("schema") if isinstance(first, dict) else None
     t = types.type_of(schema, pointer_join(pointer, "schema"), context + pascal(wire))
     py = namer.take(safe(snake(wire), CALL_OPTIONS))
     default = schema.get("default") if isinstance(schema, dict) else None
     return Param(
         wire_name=wire, py_name=py, cli_name=kebab(wire), location=location,  # type: ignore[arg-type]
         type=t, required=bool(raw.get("required")) or location == "path",
-        description=str(raw.get("description") or (schema or {}).get("description") or ""),
+        description=str(raw.get("description") or (schema.get("description") if isinstance(schema, dict) else "") or ""),
         default=py_literal(default) if isinstance(default, (str, int, float, bool)) else None,
     )
 
@@ -245,20 +258,26 @@ def _media(content: dict[str, Any], pattern: re.Pattern[str]) -> tuple[str, Any]
     return None
 
 
+_BODY_KINDS: tuple[tuple[BodyKind, re.Pattern[str]], ...] = (
+    ("json", _JSON), ("multipart", re.compile(r"^multipart/")), ("form", re.compile(r"^application/x-www-form-urlencoded")))
+
+
+def _body_media(content: dict[str, Any]) -> tuple[BodyKind, str, Any]:
+    """The body's kind, media type and schema: JSON first, then multipart, then form; else the first, as JSON."""
+    for kind, pattern in _BODY_KINDS:
+        found = _media(content, pattern)
+        if found:
+            return kind, found[0], found[1]
+    media = next(iter(content))
+    return "json", media, (content[media] or {}).get("schema")
+
+
 def _body(op: dict[str, Any], pointer: str, context: str, document: dict[str, Any], types: TypeBuilder, namer: Namer) -> Body | None:
     body = _deref(op.get("requestBody"), document)
     if not isinstance(body, dict) or not isinstance(body.get("content"), dict) or not body["content"]:
         return None
     content = body["content"]
-    kind: Any
-    for kind, pattern in (("json", _JSON), ("multipart", re.compile(r"^multipart/")), ("form", re.compile(r"^application/x-www-form-urlencoded"))):
-        found = _media(content, pattern)
-        if found:
-            break
-    else:
-        media = next(iter(content))
-        kind, found = "json", (media, (content[media] or {}).get("schema"))
-    media, schema = found
+    kind, media, schema = _body_media(content)
     b_ptr = pointer_join(pointer, "requestBody", "content", media, "schema")
     resolved = types._merge_all_of(_deref(schema, document)) if isinstance(_deref(schema, document), dict) else {}
     props = resolved.get("properties") if isinstance(resolved, dict) else None

@@ -38,7 +38,7 @@ class RenderedFile:
 
 
 def _finalize(value: Any) -> Any:
-    if isinstance(value, Code) or isinstance(value, (int, float)) or value is None:
+    if isinstance(value, (Code, int, float)) or value is None:
         return "" if value is None else value
     raise jinja2.TemplateError(f"unescaped value reached a template: {type(value).__name__} {str(value)[:60]!r}; "
                                "pass it through py_str, doc, comment, md or ident")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 from .code import Code, py_literal, py_str
 from .diagnostics import pointer_join

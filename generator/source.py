@@ -77,7 +77,8 @@ def read_spec(path: str, display: str | None = None) -> SpecText:
     if os.path.isdir(path):
         raise fail("read.is-directory", "a directory was given where a spec file is expected", Location(name))
     try:
-        raw = open(path, "rb").read()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         raise fail("read.missing", "file not found", Location(name)) from None
     except OSError as exc:

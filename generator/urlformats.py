@@ -65,7 +65,7 @@ def positional_mapping(from_path: str, to_path: str) -> dict[str, str]:
     source, target = template_params(from_path), template_params(to_path)
     if len(source) != len(target):
         raise ValueError(f"{from_path!r} has {len(source)} parameters, {to_path!r} has {len(target)}")
-    return dict(zip(source, target))
+    return dict(zip(source, target, strict=True))
 
 
 def make_route(

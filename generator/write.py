@@ -101,7 +101,7 @@ def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
 
 def _copy_foreign(out: str, staging: str, generated: set[str]) -> None:
     """Files in `out` the generator did not write travel into the new tree untouched."""
-    for folder, dirs, names in os.walk(out):
+    for folder, _dirs, names in os.walk(out):
         for name in names:
             source = os.path.join(folder, name)
             rel = os.path.relpath(source, out).replace(os.sep, "/")
