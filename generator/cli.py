@@ -7,15 +7,19 @@ import importlib.util
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from . import runcache
 from .config import Config, Target, load_config
 from .diagnostics import GeneratorError
-from .pipeline import Generation, generate, merge_target, plain_target
-from .write import compare, write_tree
+from .write import MANIFEST, compare, manifest_file, write_tree
+
+if TYPE_CHECKING:
+    from .pipeline import Generation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +43,8 @@ def _targets(root: str, spec: str | None, package: str | None, out: str | None, 
     if spec is not None:
         if not package or not out:
             raise click.UsageError("--spec needs --package and --out")
+        from .pipeline import plain_target
+
         return None, [plain_target(spec, package, out)]
     config = load_config(root)
     chosen = [config.target(target)] if target else list(config.targets)
@@ -50,11 +56,41 @@ def _targets(root: str, spec: str | None, package: str | None, out: str | None, 
     return config, chosen
 
 
-def _generate_all(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> list[Generation]:
+@dataclass(frozen=True)
+class _Job:
+    """One target to generate, with where its caches live and its run fingerprint."""
+
+    target: Target
+    config: Config | None
+    templates: str
+    cache_dir: str
+    key: str
+
+    def run(self, root: str) -> Generation:
+        from .pipeline import generate  # the full pipeline: imported only when the run cache misses
+
+        return generate(self.target, self.config, root, self.templates, os.path.join(self.cache_dir, "black"))
+
+    def remember(self, gen: Generation) -> None:
+        runcache.remember(self.cache_dir, self.key, {f.path: f.text for f in gen.files} | {MANIFEST: manifest_file(gen.files).text})
+
+
+def _jobs(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> list[_Job]:
     config, targets = _targets(root, spec, package, out, target)
     templates = config.templates if config else os.path.join(_project_root(), "templates")
-    cache = os.path.join(root if config else os.getcwd(), ".lowcodegen-cache", "black")
-    return [generate(t, config, root, templates, cache) for t in targets]
+    cache_dir = os.path.join(root if config else os.getcwd(), ".lowcodegen-cache")
+    jobs = []
+    for t in targets:
+        try:
+            key = runcache.fingerprint(t, config, root, templates)
+        except OSError:
+            key = ""  # an unreadable input: the full pipeline reports it with its location
+        jobs.append(_Job(t, config, templates, cache_dir, key))
+    return jobs
+
+
+def _generate_all(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> list[Generation]:
+    return [job.run(root) for job in _jobs(root, spec, package, out, target)]
 
 
 def _project_root() -> str:
@@ -88,8 +124,14 @@ def main() -> None:
 def generate_command(root: str, target: str | None, spec: str | None, package: str | None, out: str | None) -> None:
     """Regenerate every target (or one); print what changed."""
     root = os.path.abspath(root)
-    for gen in _generate_all(root, spec, package, out, target):
+    for job in _jobs(root, spec, package, out, target):
+        count = runcache.up_to_date(job.cache_dir, job.key, job.target.out) if job.key else None
+        if count is not None:
+            click.echo(f"{os.path.relpath(job.target.out)}: up to date ({count} files; nothing that decides the output changed)")
+            continue
+        gen = job.run(root)
         result = write_tree(gen.target.out, gen.files)
+        job.remember(gen)
         where = os.path.relpath(gen.target.out)
         for d in gen.merged.report.repairs:
             if d.level == "warning":
@@ -115,10 +157,15 @@ def check_command(root: str, target: str | None, spec: str | None, package: str 
     """Exit 1, with a short diff, when the output is not what the specs and templates give."""
     root = os.path.abspath(root)
     stale = False
-    for gen in _generate_all(root, spec, package, out, target):
+    for job in _jobs(root, spec, package, out, target):
+        if job.key and runcache.up_to_date(job.cache_dir, job.key, job.target.out) is not None:
+            click.echo(f"{os.path.relpath(job.target.out)}: up to date")
+            continue
+        gen = job.run(root)
         result = compare(gen.target.out, gen.files)
         where = os.path.relpath(gen.target.out)
         if result.unchanged:
+            job.remember(gen)
             click.echo(f"{where}: up to date")
             continue
         stale = True
@@ -148,6 +195,8 @@ def validate_command(root: str, target: str | None, spec: str | None, package: s
     root = os.path.abspath(root)
     config, targets = _targets(root, spec, package, out, target)
     failed = False
+    from .pipeline import merge_target
+
     for t in targets:
         merged, _ = merge_target(t, config, root)
         report = merged.report

@@ -9,16 +9,21 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import replace
+from functools import cache
 from importlib.metadata import version
 
-from .render import RenderedFile
+from .output import RenderedFile
 
 LINE_LENGTH = 100
-_BLACK_VERSION = version("black")  # pinned in pyproject.toml: it decides the golden bytes
+
+
+@cache
+def _black_version() -> str:
+    return version("black")  # pinned in pyproject.toml: it decides the golden bytes
 
 
 def _key(text: str) -> str:
-    return hashlib.sha256(f"black {_BLACK_VERSION} ll={LINE_LENGTH} py311\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"black {_black_version()} ll={LINE_LENGTH} py311\0{text}".encode()).hexdigest()
 
 
 class FormatCache:

@@ -12,7 +12,8 @@ from .ir import Api, Provider
 from .load import load_spec
 from .merge import MergedSpec, merge_specs
 from .normalize import normalize
-from .render import RenderedFile, render
+from .output import RenderedFile
+from .render import render
 
 
 @dataclass(frozen=True)

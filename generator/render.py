@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -19,6 +18,7 @@ from . import code
 from .code import Code
 from .ir import Api, Model, ObjectModel, Operation, Resource, UnionModel
 from .merge import MergeReport
+from .output import RenderedFile
 
 
 class _Everything(frozenset[str]):
@@ -26,15 +26,6 @@ class _Everything(frozenset[str]):
 
     def __contains__(self, name: object) -> bool:
         return True
-
-
-@dataclass(frozen=True)
-class RenderedFile:
-    """A generated file: its path below the output folder, its text, and whether black formats it."""
-
-    path: str
-    text: str
-    python: bool
 
 
 def _finalize(value: Any) -> Any:

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 
 from .diagnostics import Location, fail
-from .render import RenderedFile
+from .output import RenderedFile
 
 MANIFEST = ".lowcodegen-manifest.json"
 

@@ -1,0 +1,85 @@
+"""Whole-run cache: when nothing that decides the output changed, skip every stage.
+
+The key hashes all that decides the output: the input specs, every template, the generator's own
+source, black's version, the target's options. The value is the sha256 of each file that run produced.
+An unchanged `generate` or `check` then only hashes the files on disk, so it still notices a hand
+edit to any generated file; anything else runs the full pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from importlib.metadata import version
+
+from .config import Config, Target
+from .write import MANIFEST, read_manifest
+
+_GENERATOR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _hash_tree(digest: hashlib._Hash, folder: str, suffixes: tuple[str, ...]) -> None:
+    for base, dirs, names in sorted(os.walk(folder)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(suffixes):
+                path = os.path.join(base, name)
+                digest.update(os.path.relpath(path, folder).encode() + b"\0")
+                with open(path, "rb") as handle:
+                    digest.update(handle.read() + b"\0")
+
+
+def fingerprint(target: Target, config: Config | None, root: str, templates: str) -> str:
+    """A key that changes whenever the output could."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"target": asdict(target), "root": root, "black": version("black"), "jinja2": version("jinja2"),
+                              "provider": repr(config.providers.get(target.provider)) if config else None}, sort_keys=True).encode())
+    for spec in (target.documented, target.snapshot):
+        if spec:
+            with open(spec, "rb") as handle:
+                digest.update(handle.read() + b"\0")
+    _hash_tree(digest, templates, (".jinja", ".py"))
+    _hash_tree(digest, _GENERATOR, (".py",))
+    return digest.hexdigest()
+
+
+def _path(cache_dir: str, key: str) -> str:
+    return os.path.join(cache_dir, "runs", key + ".json")
+
+
+def remember(cache_dir: str | None, key: str, files: dict[str, str]) -> None:
+    """Record the sha256 of every file a run produced (manifest included)."""
+    if cache_dir is None:
+        return
+    target = _path(cache_dir, key)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        temp = f"{target}.{os.getpid()}.tmp"
+        with open(temp, "w", encoding="utf-8") as handle:
+            json.dump({path: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in files.items()}, handle)
+        os.replace(temp, target)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def up_to_date(cache_dir: str | None, key: str, out: str) -> int | None:
+    """The number of files when `out` is exactly what the cached run produced; None otherwise."""
+    if cache_dir is None:
+        return None
+    try:
+        with open(_path(cache_dir, key), encoding="utf-8") as handle:
+            expected: dict[str, str] = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if set(read_manifest(out)) != set(expected) - {MANIFEST}:
+        return None
+    for path, sha in expected.items():
+        try:
+            with open(os.path.join(out, path), "rb") as handle:
+                if hashlib.sha256(handle.read()).hexdigest() != sha:
+                    return None
+        except OSError:
+            return None
+    return len(expected) - 1

@@ -1,0 +1,336 @@
+"""The asynchronous base client: the same calls as ``SyncAPIClient``, awaitable."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from ._base import (
+    ANY,
+    CHUNK_SIZE,
+    DEFAULT_OPTIONS,
+    EVENT_STREAM,
+    JSON,
+    RETRYABLE,
+    CallArgs,
+    ClientBase,
+    PathArg,
+    connection_error,
+    discard_temp,
+    finish_temp,
+    identity,
+    open_temp,
+)
+from ._errors import APIStatusError, is_router_not_found
+from ._http import (
+    envelope_headers,
+    format_order,
+    prepare_files,
+    remember_format,
+    resolve_settings,
+)
+from ._jsonlines import AsyncJSONLines
+from ._pagination import AsyncPage, AsyncPaginator, parse_page
+from ._retry import should_retry
+from ._streaming import AsyncStream
+from ._types import NOT_GIVEN, Files, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
+
+if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs nothing beyond httpx
+    from typing import Self
+
+    from ._urls import Route
+
+__all__ = ["AsyncAPIClient", "AsyncResource"]
+
+T = TypeVar("T")
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio  # imported on first use: a sync-only program never pays for asyncio
+
+    await asyncio.sleep(seconds)
+
+
+class AsyncAPIClient(ClientBase):
+    """The asynchronous base client: URL formats, envelopes, retries and errors for every call."""
+
+    def __init__(
+        self,
+        *,
+        api_token: str | None = None,
+        api_key: str | None = None,
+        target: Target = "lowcodeapi",
+        base_url: str | None = None,
+        url_format: URLFormat = "auto",
+        max_retries: int = 2,
+        timeout: TimeoutTypes = 600.0,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self._configure(
+            resolve_settings(
+                api_token=api_token,
+                api_key=api_key,
+                target=target,
+                base_url=base_url,
+                url_format=url_format,
+                max_retries=max_retries,
+                timeout=timeout,
+                default_headers=default_headers,
+            )
+        )
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._owns_http = http_client is None
+        self._sleep: Callable[[float], Awaitable[None]] = _asyncio_sleep
+
+    def with_options(
+        self,
+        *,
+        api_token: str | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven = NOT_GIVEN,
+        target: Target | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        url_format: URLFormat | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        http_client: httpx.AsyncClient | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy of this client with some options changed; it shares the connection pool."""
+        kwargs = self._copy_kwargs(
+            {
+                "api_token": api_token,
+                "api_key": api_key,
+                "target": target,
+                "base_url": base_url,
+                "url_format": url_format,
+                "max_retries": max_retries,
+                "timeout": timeout,
+                "default_headers": default_headers,
+            }
+        )
+        kwargs["http_client"] = self._http if isinstance(http_client, NotGiven) else http_client
+        copy = type(self)(**kwargs)
+        copy._sleep = self._sleep
+        self._share_state(copy)
+        return copy
+
+    copy = with_options
+
+    async def aclose(self) -> None:
+        """Close the connection pool, if this client created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    close = aclose
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------------------------------ sending
+
+    async def _send(
+        self, route: Route, call: CallArgs, *, stream: bool, accept: str
+    ) -> httpx.Response:
+        """The successful response to ``call``, after URL-format fallback and retries."""
+        order = format_order(self._settings, self._formats, route, call.path_params or {})
+        for position, fmt in enumerate(order):
+            try:
+                response = await self._send_with_retries(
+                    route, fmt, call, stream=stream, accept=accept
+                )
+            except APIStatusError as err:
+                if position + 1 < len(order) and is_router_not_found(err):
+                    continue
+                raise
+            if len(order) > 1:
+                remember_format(self._formats, fmt, str(response.request.url))
+            return response
+        raise AssertionError("no URL format to try")
+
+    async def _send_with_retries(
+        self, route: Route, fmt: str, call: CallArgs, *, stream: bool, accept: str
+    ) -> httpx.Response:
+        retries = self._retries_for(call.options)
+        retries_taken = 0
+        while True:
+            spec = self._spec(route, fmt, call, stream=stream, accept=accept)
+            request = self._http.build_request(
+                spec.method,
+                spec.url,
+                params=tuple(spec.params),
+                headers=spec.headers,
+                json=spec.json,
+                data=spec.data,
+                files=spec.files,
+                timeout=spec.timeout,
+            )
+            try:
+                response = await self._http.send(request, stream=stream)
+                if response.status_code >= 400 and stream:
+                    await response.aread()
+            except RETRYABLE as exc:
+                if retries_taken >= retries:
+                    raise connection_error(exc, request) from None
+                await self._sleep(self._delay(retries_taken, None, None, request))
+                retries_taken += 1
+                continue
+            except httpx.HTTPError as exc:
+                raise connection_error(exc, request) from None
+            if response.status_code < 400:
+                return response
+            await response.aclose()
+            body = self._error_body(response)
+            if retries_taken < retries and should_retry(
+                response.status_code, response.headers, envelope_headers(body)
+            ):
+                await self._sleep(self._delay(retries_taken, response, body, request))
+                retries_taken += 1
+                continue
+            raise self._status_error(response, body)
+
+    # ------------------------------------------------------------------ what generated resources call
+
+    async def _request_json(
+        self,
+        route: Route,
+        cast: Callable[[Any], T],
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Mapping[str, object] | None = None,
+        files: Files | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
+        call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
+        return cast(self._decode(await self._send(route, call, stream=False, accept=JSON)))
+
+    async def _request_bytes(
+        self,
+        route: Route,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Mapping[str, object] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+        headers: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """Call ``route``; return its raw body (a file download)."""
+        call = CallArgs(path_params, query, body, None, options, headers)
+        return (await self._send(route, call, stream=False, accept=ANY)).content
+
+    async def _request_to_file(
+        self,
+        route: Route,
+        path: PathArg,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Mapping[str, object] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+        headers: Mapping[str, str] | None = None,
+    ) -> int:
+        """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte count."""
+        call = CallArgs(path_params, query, body, None, options, headers)
+        response = await self._send(route, call, stream=True, accept=ANY)
+        written = 0
+        try:
+            target, temp, fd = open_temp(path)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                        handle.write(chunk)
+                        written += len(chunk)
+                finish_temp(target, temp)
+            except BaseException:
+                discard_temp(temp)
+                raise
+        except httpx.HTTPError as exc:
+            raise connection_error(exc, response.request) from None
+        finally:
+            await response.aclose()
+        return written
+
+    async def _request_stream(
+        self,
+        route: Route,
+        event_cast: Callable[[Any], T],
+        final_cast: Callable[[Any], Any],
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Mapping[str, object] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncStream[T]:
+        """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
+        call = CallArgs(path_params, query, body, None, options, headers)
+        response = await self._send(route, call, stream=True, accept=EVENT_STREAM)
+        prefetched = None
+        if self._is_wrapped_stream(response):
+            try:
+                await response.aread()
+            except httpx.HTTPError as exc:
+                raise connection_error(exc, response.request) from None
+            finally:
+                await response.aclose()
+            prefetched = self._unwrap_stream(response)
+        return AsyncStream(response, event_cast, final_cast, prefetched=prefetched)
+
+    async def _request_jsonl(
+        self,
+        route: Route,
+        line_cast: Callable[[Any], T],
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncJSONLines[T]:
+        """Call ``route``; iterate its JSON Lines body, one value per line through ``line_cast``."""
+        call = CallArgs(path_params, query, None, None, options, headers)
+        response = await self._send(route, call, stream=True, accept=ANY)
+        return AsyncJSONLines(response, line_cast, unwrap=self._settings.target == "lowcodeapi")
+
+    def _request_page(
+        self,
+        route: Route,
+        item_cast: Callable[[Any], T],
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions = DEFAULT_OPTIONS,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncPaginator[T]:
+        """Call a list ``route`` lazily: ``await`` the result for the first page, ``async for`` it for every item."""
+
+        async def fetch(page_query: Mapping[str, object] | None) -> AsyncPage[T]:
+            raw = await self._request_json(
+                route,
+                identity,
+                path_params=path_params,
+                query=page_query,
+                options=options,
+                headers=headers,
+            )
+            return AsyncPage(parse_page(raw), item_cast, fetch, page_query)
+
+        async def first() -> AsyncPage[T]:
+            return await fetch(query)
+
+        return AsyncPaginator(first)
+
+
+class AsyncResource:
+    """Base of the generated async resources: holds the client they call through."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client

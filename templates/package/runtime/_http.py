@@ -1,0 +1,356 @@
+"""The rules the sync and async clients share: settings, URL formats, request building, envelopes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from ._errors import MissingCredentialsError
+from ._provider import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DIRECT_AUTH_HEADER,
+    DIRECT_BASE_URL,
+    DIRECT_BASE_URL_ENV,
+    DIRECT_HEADERS,
+    LOWCODEAPI_BASE_URL,
+    PACKAGE_NAME,
+    TOKEN_ENV,
+    USER_AGENT,
+)
+from ._redact import display_url, register_secret
+from ._types import FileContent, Files, FileTypes, NotGiven, RequestOptions, TimeoutTypes
+
+if TYPE_CHECKING:
+    from typing import TypeAlias, TypeGuard
+
+    from ._urls import Route
+
+FormFile: TypeAlias = "tuple[str, tuple[str, bytes, str]]"
+"""A multipart file field: (field name, (filename, content, media type))."""
+
+__all__ = [
+    "ClientSettings",
+    "FormFile",
+    "FormatMemory",
+    "RequestSpec",
+    "build_request_spec",
+    "decode_body",
+    "encode_query",
+    "envelope_headers",
+    "format_order",
+    "normalize_file",
+    "prepare_files",
+    "remember_format",
+    "resolve_settings",
+    "unwrap_envelope",
+]
+
+logger = logging.getLogger(PACKAGE_NAME)
+
+TARGETS = ("lowcodeapi", "direct")
+URL_FORMATS = ("auto", "new", "old")
+
+# --------------------------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """A client's resolved configuration (credentials included; never printed)."""
+
+    target: str
+    base_url: str
+    api_token: str | None
+    api_key: str | None
+    url_format: str
+    max_retries: int
+    timeout: TimeoutTypes
+    default_headers: Mapping[str, str]
+
+    def __repr__(self) -> str:
+        return f"ClientSettings(target={self.target!r}, base_url={display_url(self.base_url)!r})"
+
+
+def resolve_settings(
+    *,
+    api_token: str | None,
+    api_key: str | None,
+    target: str,
+    base_url: str | None,
+    url_format: str,
+    max_retries: int,
+    timeout: TimeoutTypes,
+    default_headers: Mapping[str, str] | None,
+) -> ClientSettings:
+    """Validate constructor options and fill the rest from the environment and the defaults."""
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}, not {target!r}")
+    if url_format not in URL_FORMATS:
+        raise ValueError(f"url_format must be one of {URL_FORMATS}, not {url_format!r}")
+    if max_retries < 0:
+        raise ValueError("max_retries must be 0 or more")
+    if target == "lowcodeapi":
+        api_token = api_token or os.environ.get(TOKEN_ENV) or None
+        if not api_token:
+            raise MissingCredentialsError(
+                f"No LowCodeAPI token: pass api_token=... or set the {TOKEN_ENV} environment variable."
+            )
+        base = base_url or os.environ.get(BASE_URL_ENV) or LOWCODEAPI_BASE_URL
+    else:
+        api_key = api_key or os.environ.get(API_KEY_ENV) or None
+        if not api_key:
+            raise MissingCredentialsError(
+                "No API key for target='direct': pass api_key=... "
+                f"or set the {API_KEY_ENV} environment variable."
+            )
+        base = base_url or os.environ.get(DIRECT_BASE_URL_ENV) or DIRECT_BASE_URL
+    register_secret(api_token)
+    register_secret(api_key)
+    return ClientSettings(
+        target=target,
+        base_url=base.rstrip("/"),
+        api_token=api_token,
+        api_key=api_key,
+        url_format=url_format,
+        max_retries=max_retries,
+        timeout=timeout,
+        default_headers=dict(default_headers or {}),
+    )
+
+
+class FormatMemory:
+    """Which LowCodeAPI URL format works; shared by a client and its ``with_options`` copies."""
+
+    def __init__(self, current: str) -> None:
+        self.current = current
+
+
+def format_order(
+    settings: ClientSettings, memory: FormatMemory, route: Route, path_params: Mapping[str, str]
+) -> list[str]:
+    """The URL formats to try, in order, for one call."""
+    if settings.target == "direct":
+        return ["direct"]
+    if settings.url_format != "auto":
+        return [settings.url_format]
+    first = memory.current
+    other = "old" if first == "new" else "new"
+    # Routes without path parameters look the same in both formats: a second try would repeat the first.
+    if route.build(first, path_params)[1:] == route.build(other, path_params)[1:]:
+        return [first]
+    return [first, other]
+
+
+def remember_format(memory: FormatMemory, fmt: str, url: str) -> None:
+    """Record that ``fmt`` worked, logging (once per change) when it differs from the remembered one."""
+    if memory.current != fmt:
+        memory.current = fmt
+        logger.info("LowCodeAPI URL format: switching to %r (it served %s)", fmt, display_url(url))
+
+
+# ------------------------------------------------------------------------------------- building requests
+
+
+@dataclass
+class RequestSpec:
+    """Everything ``httpx.Client.build_request`` needs for one attempt."""
+
+    method: str
+    url: str
+    params: list[tuple[str, str]]
+    headers: dict[str, str]
+    json: Any
+    data: dict[str, str] | None
+    files: list[FormFile] | None
+    timeout: TimeoutTypes
+
+
+def _query_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def encode_query(query: Mapping[str, object] | None) -> list[tuple[str, str]]:
+    """Query pairs: NOT_GIVEN and None dropped, lists repeated, bools as ``true``/``false``."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in (query or {}).items():
+        if value is None or isinstance(value, NotGiven):
+            continue
+        if isinstance(value, (list, tuple)):
+            pairs.extend((key, _query_value(item)) for item in value if item is not None)
+        else:
+            pairs.append((key, _query_value(value)))
+    return pairs
+
+
+def _form_value(value: object) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8")
+    return _query_value(value)
+
+
+def _read_content(content: FileContent) -> tuple[str | None, bytes]:
+    """(a filename if the content knows one, the bytes)."""
+    if isinstance(content, (bytes, bytearray)):
+        return None, bytes(content)
+    if isinstance(content, os.PathLike):
+        path = os.fspath(content)
+        with open(path, "rb") as handle:
+            return os.path.basename(path), handle.read()
+    name = getattr(content, "name", None)
+    data = content.read()
+    return (os.path.basename(name) if isinstance(name, str) else None), data
+
+
+def normalize_file(value: FileTypes) -> tuple[str, bytes, str]:
+    """``(filename, bytes, media_type)`` for any accepted file input (read once, so retries can resend it)."""
+    filename: str | None = None
+    media_type: str | None = None
+    if isinstance(value, tuple):
+        if len(value) == 3:
+            filename, content, media_type = value
+        else:
+            filename, content = value
+    else:
+        content = value
+    known_name, data = _read_content(content)
+    name = filename or known_name or "upload"
+    media = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return name, data, media
+
+
+def _is_one_file(value: object) -> TypeGuard[FileTypes]:
+    """Whether ``value`` is one file (content or a (name, content[, type]) tuple), not a list of files."""
+    if not isinstance(value, (list, tuple)):
+        return True
+    if not isinstance(value, tuple) or len(value) not in (2, 3):
+        return False
+    name, content = value[0], value[1]
+    readable = isinstance(content, (bytes, bytearray, os.PathLike)) or hasattr(content, "read")
+    return (name is None or isinstance(name, str)) and readable
+
+
+def prepare_files(files: Files | None) -> list[FormFile] | None:
+    """Read every file of a call once, so that each retry sends the same bytes.
+
+    A list under one field name sends one part per file; a NOT_GIVEN field sends none.
+    """
+    if files is None:
+        return None
+    parts: list[FormFile] = []
+    for field, value in files.items():
+        if isinstance(value, NotGiven):
+            continue
+        items = [value] if _is_one_file(value) else cast("Sequence[FileTypes]", value)
+        parts.extend((field, normalize_file(item)) for item in items)
+    return parts
+
+
+def build_request_spec(
+    settings: ClientSettings,
+    route: Route,
+    fmt: str,
+    *,
+    path_params: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    body: Mapping[str, object] | None,
+    files: list[FormFile] | None,
+    options: RequestOptions,
+    headers: Mapping[str, str] | None,
+    accept: str,
+    stream: bool = False,
+) -> RequestSpec:
+    """The method, URL, query, headers and body of one attempt at ``route`` in URL format ``fmt``."""
+    method, path, route_query = route.build(fmt, path_params or {})
+    params = list(route_query) + encode_query(query) + encode_query(options.extra_query)
+    all_headers: dict[str, str] = {"accept": accept, "user-agent": USER_AGENT}
+    if settings.target == "direct":
+        all_headers.update({k.lower(): v for k, v in DIRECT_HEADERS.items()})
+        all_headers[DIRECT_AUTH_HEADER.lower()] = settings.api_key or ""
+    else:
+        params.append(("api_token", settings.api_token or ""))
+    for extra in (settings.default_headers, headers, options.extra_headers):
+        for key, value in (extra or {}).items():
+            if value is None:
+                all_headers.pop(key.lower(), None)
+            else:
+                all_headers[key.lower()] = value
+    fields: dict[str, object] = {
+        k: v for k, v in (body or {}).items() if not isinstance(v, NotGiven)
+    }
+    fields.update(options.extra_body or {})
+    if stream:
+        fields["stream"] = True
+    # The proxy expects a JSON body on every write; reads send one only when there is something in it.
+    payload: dict[str, object] | None = (
+        fields if fields or method in ("POST", "PUT", "PATCH") else None
+    )
+    data: dict[str, str] | None = None
+    if files is not None:
+        data = {k: _form_value(v) for k, v in fields.items() if v is not None}
+        payload = None
+    timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+    return RequestSpec(
+        method=method,
+        url=settings.base_url + path,
+        params=params,
+        headers=all_headers,
+        json=payload,
+        data=data,
+        files=files,
+        timeout=timeout,
+    )
+
+
+# ------------------------------------------------------------------------------------ reading responses
+
+_DATA_ENVELOPE_KEYS = frozenset({"data", "message", "provider", "response_headers", "status"})
+_RESULT_ENVELOPE_KEYS = frozenset(
+    {"result", "message", "provider", "response_headers", "status", "success"}
+)
+
+
+def decode_body(content: bytes, content_type: str) -> Any:
+    """The body as JSON when it is JSON, else as text (``None`` when empty)."""
+    if not content:
+        return None
+    looks_json = "json" in content_type.lower() or content[:1] in (b"{", b"[")
+    if looks_json:
+        try:
+            return json.loads(content)
+        except ValueError:
+            pass
+    return content.decode("utf-8", "replace")
+
+
+def unwrap_envelope(value: Any) -> Any:
+    """The provider's response inside a LowCodeAPI success envelope; anything else unchanged.
+
+    Only a dict whose keys all belong to an envelope is unwrapped, so an Anthropic list
+    (``{"data": [...], "has_more": ..., "first_id": ...}``) sent bare is kept whole.
+    """
+    if not isinstance(value, dict):
+        return value
+    keys = value.keys()
+    if "result" in value and keys <= _RESULT_ENVELOPE_KEYS:
+        return value["result"]
+    if "data" in value and keys <= _DATA_ENVELOPE_KEYS:
+        return value["data"]
+    return value
+
+
+def envelope_headers(body: Any) -> Mapping[str, Any] | None:
+    """The upstream headers that a LowCodeAPI error envelope carries in its body, if any."""
+    if isinstance(body, dict):
+        headers = body.get("headers")
+        if isinstance(headers, Mapping):
+            return headers
+    return None
