@@ -69,7 +69,7 @@ class _Job:
     def run(self, root: str) -> Generation:
         from .pipeline import generate  # the full pipeline: imported only when the run cache misses
 
-        return generate(self.target, self.config, root, self.templates, os.path.join(self.cache_dir, "black"))
+        return generate(self.target, self.config, root, self.templates, os.path.join(self.cache_dir, "black"), _progress())
 
     def remember(self, gen: Generation) -> None:
         runcache.remember(self.cache_dir, self.key, {f.path: f.text for f in gen.files} | {MANIFEST: manifest_file(gen.files).text})
@@ -91,6 +91,13 @@ def _jobs(root: str, spec: str | None, package: str | None, out: str | None, tar
 
 def _generate_all(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> list[Generation]:
     return [job.run(root) for job in _jobs(root, spec, package, out, target)]
+
+
+def _progress() -> Callable[[str], None] | None:
+    """Stage by stage on stderr when a person watches it; silent in CI and pipes."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    return lambda message: click.echo(click.style(f"... {message}", dim=True), err=True)
 
 
 def _project_root() -> str:

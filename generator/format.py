@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from importlib.metadata import version
@@ -55,7 +56,7 @@ class FormatCache:
             pass  # a cache that cannot be written only costs time
 
 
-def format_files(files: list[RenderedFile], cache: FormatCache) -> list[RenderedFile]:
+def format_files(files: list[RenderedFile], cache: FormatCache, progress: Callable[[str], None] | None = None) -> list[RenderedFile]:
     """Every Python file formatted by black; other files unchanged."""
     out = []
     for f in files:
@@ -65,6 +66,8 @@ def format_files(files: list[RenderedFile], cache: FormatCache) -> list[Rendered
         key = _key(f.text)
         formatted = cache.get(key)
         if formatted is None:
+            if progress is not None and len(f.text) > 200_000:
+                progress(f"formatting {f.path} ({len(f.text) // 1000} kB)")
             formatted = format_source(f.text, f.path)
             cache.put(key, formatted)
         out.append(replace(f, text=formatted))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,9 +54,19 @@ def merge_target(target: Target, config: Config | None, root: str) -> tuple[Merg
     return merge_specs(documented, snapshot, provider), provider
 
 
-def generate(target: Target, config: Config | None, root: str, templates: str, cache_dir: str | None) -> Generation:
+Progress = Callable[[str], None]
+
+
+def generate(target: Target, config: Config | None, root: str, templates: str, cache_dir: str | None,
+             progress: Progress | None = None) -> Generation:
     """All stages but the write: the files a target should have, formatted."""
+    say = progress or (lambda _: None)
+    say(f"loading {display_path(target.documented, root)}")
     merged, provider = merge_target(target, config, root)
+    operations = sum(1 for item in merged.document.get("paths", {}).values() for _ in item)
+    say(f"normalizing about {operations} operations")
     api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
+    say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
     files = render(api, merged.document, merged.report, templates, root)
-    return Generation(target, api, merged, format_files(files, FormatCache(cache_dir)))
+    formatted = format_files(files, FormatCache(cache_dir), progress=say)
+    return Generation(target, api, merged, formatted)
