@@ -69,7 +69,9 @@ class _Job:
     def run(self, root: str) -> Generation:
         from .pipeline import generate  # the full pipeline: imported only when the run cache misses
 
-        return generate(self.target, self.config, root, self.templates, os.path.join(self.cache_dir, "black"), _progress())
+        # Plain mode names its spec relative to the spec's own folder: the same bytes from any working folder.
+        base = root if self.config is not None else os.path.dirname(self.target.documented)
+        return generate(self.target, self.config, base, self.templates, os.path.join(self.cache_dir, "black"), _progress())
 
     def remember(self, gen: Generation) -> None:
         runcache.remember(self.cache_dir, self.key, {f.path: f.text for f in gen.files} | {MANIFEST: manifest_file(gen.files).text})
