@@ -157,6 +157,9 @@ def generate_command(root: str, target: str | None, spec: str | None, package: s
             for kind, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
                 for path in paths:
                     click.echo(f"  {kind} {path}")
+        from .specsets import print_api_changes
+
+        print_api_changes(gen, result)  # API changes against the committed generation
 
 
 @main.command("check")
@@ -259,6 +262,66 @@ def translate_command(url: str, to: str, method: str | None, root: str, target: 
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+
+
+@main.command("diff")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--git", "git_ref", metavar="REF", default=None, help="Compare the specs at git revision REF (old side) with the current specs (new side).")
+@click.option("--format", "form", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="Output format (json: schema lowcodegen-diff/1).")
+@click.option("--fail-on", type=click.Choice(["breaking", "possibly", "any"]), default=None, help="Exit 1 when a change of this severity or worse exists.")
+@click.option("--rules", "list_rules", is_flag=True, help="List every rule id with its severity, then exit.")
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Project root (holds pyproject.toml).")
+@click.option("--target", "target", default=None, help="Only this [[tool.lowcodegen.targets]] entry.")
+@click.option("--specs-dir", default=None, type=click.Path(file_okay=False), help="The current specs folder, laid out like specs/ (default: the target's).")
+@_fail_on_bad_input
+def diff_command(old: str | None, new: str | None, git_ref: str | None, form: str, fail_on: str | None, list_rules: bool,
+                 root: str, target: str | None, specs_dir: str | None) -> None:
+    """What changed between two spec versions (folders or files), in the client's terms; breaking first."""
+    from .diffreport import fails, render, rules_table
+    from .specsets import diff_sides
+
+    if list_rules:
+        click.echo(rules_table(), nl=False)
+        return
+    if git_ref is not None and (old or new):
+        raise click.UsageError("--git REF compares REF's specs with the current ones: give no OLD/NEW")
+    if git_ref is None and not (old and new):
+        raise click.UsageError("give OLD and NEW (each a specs folder or a spec file), or --git REF")
+    changes, old_label, new_label = diff_sides(old, new, git_ref, os.path.abspath(root), target, specs_dir)
+    click.echo(render(changes, old_label, new_label, form), nl=False)
+    if fails(changes, fail_on):
+        sys.exit(1)
+
+
+@main.command("fetch")
+@click.option("--base-url", default="https://backend.lowcodeapi.com", show_default=True, envvar="LOWCODEGEN_BACKEND_URL", help="LowCodeAPI's backend (serves /<provider>/openapi and /<provider>/definition).")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per request.")
+@click.option("--retries", default=2, show_default=True, type=click.IntRange(min=0), help="Retries on connection errors, timeouts, 429 and 5xx.")
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Project root (holds pyproject.toml).")
+@click.option("--target", "target", default=None, help="The [[tool.lowcodegen.targets]] entry whose snapshot to refresh.")
+@click.option("--specs-dir", default=None, type=click.Path(file_okay=False), help="Refresh the snapshot in this specs folder (laid out like specs/) instead.")
+@_fail_on_bad_input
+def fetch_command(base_url: str, timeout: float, retries: int, root: str, target: str | None, specs_dir: str | None) -> None:
+    """Refresh the LowCodeAPI snapshot from the live backend and print what changed; offline or bad answer: exit 2, nothing touched."""
+    from .diff import diff_apis
+    from .diffreport import render
+    from .fetch import fetch_snapshot
+    from .specsets import relocate
+
+    root = os.path.abspath(root)
+    config = load_config(root)
+    chosen = config.target(target)
+    if specs_dir:
+        chosen = relocate(chosen, os.path.abspath(specs_dir))
+    result = fetch_snapshot(chosen, config, root, base_url, timeout, retries)
+    where = os.path.relpath(result.snapshot)
+    click.echo(f"fetched {result.url}: {result.routes} routes, sha256 {result.sha256[:12]}")
+    click.echo(f"{where}: {'replaced' if result.replaced else 'unchanged'}; {os.path.relpath(result.provenance)} updated")
+    if result.old_api is None:
+        click.echo("no readable snapshot before: nothing to compare")
+    else:
+        click.echo(render(diff_apis(result.old_api, result.new_api), "the old snapshot", "the fetched snapshot", "text"), nl=False)
 
 
 if __name__ == "__main__":

@@ -37,8 +37,15 @@ def dotted(name: str) -> Code:
 
 
 def py_str(value: str) -> Code:
-    """A Python string literal for any text: quotes, backslashes, newlines, NUL, non-ASCII."""
-    return Code(repr(str(value)))
+    """A Python string literal for any text: quotes, backslashes, newlines, NUL, non-ASCII.
+
+    `repr` does the escaping; the quotes are black's choice (double unless the text holds one), so
+    black finds nothing to change and formats each chunk in one pass.
+    """
+    text = repr(str(value))
+    if text.startswith("'") and '"' not in value:
+        text = '"' + text[1:-1] + '"'
+    return Code(text)
 
 
 def py_literal(value: object) -> Code:

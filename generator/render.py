@@ -61,7 +61,7 @@ def environment(templates: str) -> jinja2.Environment:
         joined=_joined,
         isorted=lambda items: sorted(items, key=isort_key),
         # Only for the output of a macro: every `{{ }}` inside it already passed this finalize.
-        block=lambda v: Code(v),
+        block=lambda v: Code(v.rstrip("\n")),
     )
     env.globals.update(walk=walk_resources, Code=Code, isinstance=isinstance, ObjectModel=ObjectModel, UnionModel=UnionModel)
     return env

@@ -28,6 +28,7 @@ class Route:
     new: str
     old: str
     old_query: tuple[tuple[str, str], ...] = ()
+    body: str = "json"  # how the request body is encoded: json | form | multipart
 
     def build(
         self, url_format: str, path_params: Mapping[str, str]

@@ -93,7 +93,6 @@ class ChatCompletions(SyncResource):
             model: A model identifier or alias.
             stream: OpenAI-style streaming; not modelled by this spec, leave unset.
         """
-
         return self._client._request_json(
             ROUTES["chat.completions.create"],
             ChatCompletion.parse,
@@ -142,7 +141,6 @@ class AsyncChatCompletions(AsyncResource):
             model: A model identifier or alias.
             stream: OpenAI-style streaming; not modelled by this spec, leave unset.
         """
-
         return await self._client._request_json(
             ROUTES["chat.completions.create"],
             ChatCompletion.parse,
@@ -275,7 +273,6 @@ class Completions(SyncResource):
             model: A model identifier or alias.
             prompt: The prompt, as alternating turns: "\\n\\nHuman: ...\\n\\nAssistant:".
         """
-
         if stream is True:
             return self._client._request_stream(
                 ROUTES["completions.create"],
@@ -415,7 +412,6 @@ class AsyncCompletions(AsyncResource):
             model: A model identifier or alias.
             prompt: The prompt, as alternating turns: "\\n\\nHuman: ...\\n\\nAssistant:".
         """
-
         if stream is True:
             return await self._client._request_stream(
                 ROUTES["completions.create"],
@@ -488,7 +484,6 @@ class Files(SyncResource):
             file: The file to upload.
             purpose: Purpose of the file (documented by seeds 000 and 002; Anthropic's spec has no such field).
         """
-
         return self._client._request_json(
             ROUTES["files.upload"],
             FileMetadata.parse,
@@ -529,7 +524,6 @@ class Files(SyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["files.list"],
             FileMetadata.parse,
@@ -565,7 +559,6 @@ class Files(SyncResource):
         Args:
             file_id: ID of the file.
         """
-
         return self._client._request_json(
             ROUTES["files.retrieve"],
             FileMetadata.parse,
@@ -598,7 +591,6 @@ class Files(SyncResource):
         Args:
             file_id: ID of the file.
         """
-
         return self._client._request_json(
             ROUTES["files.delete"],
             DeletedFile.parse,
@@ -631,7 +623,6 @@ class Files(SyncResource):
         Args:
             file_id: ID of the file.
         """
-
         return self._client._request_bytes(
             ROUTES["files.download"],
             path_params={
@@ -698,7 +689,6 @@ class AsyncFiles(AsyncResource):
             file: The file to upload.
             purpose: Purpose of the file (documented by seeds 000 and 002; Anthropic's spec has no such field).
         """
-
         return await self._client._request_json(
             ROUTES["files.upload"],
             FileMetadata.parse,
@@ -739,7 +729,6 @@ class AsyncFiles(AsyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["files.list"],
             FileMetadata.parse,
@@ -775,7 +764,6 @@ class AsyncFiles(AsyncResource):
         Args:
             file_id: ID of the file.
         """
-
         return await self._client._request_json(
             ROUTES["files.retrieve"],
             FileMetadata.parse,
@@ -808,7 +796,6 @@ class AsyncFiles(AsyncResource):
         Args:
             file_id: ID of the file.
         """
-
         return await self._client._request_json(
             ROUTES["files.delete"],
             DeletedFile.parse,
@@ -841,7 +828,6 @@ class AsyncFiles(AsyncResource):
         Args:
             file_id: ID of the file.
         """
-
         return await self._client._request_bytes(
             ROUTES["files.download"],
             path_params={
@@ -906,7 +892,6 @@ class MessagesBatches(SyncResource):
         Args:
             requests: The requests of the batch (Anthropic caps a batch by count and by total size).
         """
-
         return self._client._request_json(
             ROUTES["messages.batches.create"],
             MessageBatch.parse,
@@ -944,7 +929,6 @@ class MessagesBatches(SyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["messages.batches.list"],
             MessageBatch.parse,
@@ -980,7 +964,6 @@ class MessagesBatches(SyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return self._client._request_json(
             ROUTES["messages.batches.retrieve"],
             MessageBatch.parse,
@@ -1013,7 +996,6 @@ class MessagesBatches(SyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return self._client._request_json(
             ROUTES["messages.batches.delete"],
             DeletedMessageBatch.parse,
@@ -1046,7 +1028,6 @@ class MessagesBatches(SyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return self._client._request_json(
             ROUTES["messages.batches.cancel"],
             MessageBatch.parse,
@@ -1079,7 +1060,6 @@ class MessagesBatches(SyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return self._client._request_jsonl(
             ROUTES["messages.batches.results"],
             MessageBatchIndividualResponse.parse,
@@ -1118,7 +1098,6 @@ class AsyncMessagesBatches(AsyncResource):
         Args:
             requests: The requests of the batch (Anthropic caps a batch by count and by total size).
         """
-
         return await self._client._request_json(
             ROUTES["messages.batches.create"],
             MessageBatch.parse,
@@ -1156,7 +1135,6 @@ class AsyncMessagesBatches(AsyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["messages.batches.list"],
             MessageBatch.parse,
@@ -1192,7 +1170,6 @@ class AsyncMessagesBatches(AsyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return await self._client._request_json(
             ROUTES["messages.batches.retrieve"],
             MessageBatch.parse,
@@ -1225,7 +1202,6 @@ class AsyncMessagesBatches(AsyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return await self._client._request_json(
             ROUTES["messages.batches.delete"],
             DeletedMessageBatch.parse,
@@ -1258,7 +1234,6 @@ class AsyncMessagesBatches(AsyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return await self._client._request_json(
             ROUTES["messages.batches.cancel"],
             MessageBatch.parse,
@@ -1291,7 +1266,6 @@ class AsyncMessagesBatches(AsyncResource):
         Args:
             message_batch_id: ID of the Message Batch.
         """
-
         return await self._client._request_jsonl(
             ROUTES["messages.batches.results"],
             MessageBatchIndividualResponse.parse,
@@ -1428,7 +1402,6 @@ class Messages(SyncResource):
             tool_choice: How the model should use the provided tools.
             thinking: Extended thinking; when enabled, the response may contain thinking blocks.
         """
-
         if stream is True:
             return self._client._request_stream(
                 ROUTES["messages.create"],
@@ -1508,7 +1481,6 @@ class Messages(SyncResource):
             tool_choice: How the model should use the provided tools.
             thinking: Extended thinking; when enabled, the response may contain thinking blocks.
         """
-
         return self._client._request_json(
             ROUTES["messages.count_tokens"],
             CountMessageTokensResponse.parse,
@@ -1651,7 +1623,6 @@ class AsyncMessages(AsyncResource):
             tool_choice: How the model should use the provided tools.
             thinking: Extended thinking; when enabled, the response may contain thinking blocks.
         """
-
         if stream is True:
             return await self._client._request_stream(
                 ROUTES["messages.create"],
@@ -1731,7 +1702,6 @@ class AsyncMessages(AsyncResource):
             tool_choice: How the model should use the provided tools.
             thinking: Extended thinking; when enabled, the response may contain thinking blocks.
         """
-
         return await self._client._request_json(
             ROUTES["messages.count_tokens"],
             CountMessageTokensResponse.parse,
@@ -1780,7 +1750,6 @@ class Models(SyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["models.list"],
             ModelInfo.parse,
@@ -1816,7 +1785,6 @@ class Models(SyncResource):
         Args:
             model_id: Model identifier or alias.
         """
-
         return self._client._request_json(
             ROUTES["models.retrieve"],
             ModelInfo.parse,
@@ -1859,7 +1827,6 @@ class AsyncModels(AsyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["models.list"],
             ModelInfo.parse,
@@ -1895,7 +1862,6 @@ class AsyncModels(AsyncResource):
         Args:
             model_id: Model identifier or alias.
         """
-
         return await self._client._request_json(
             ROUTES["models.retrieve"],
             ModelInfo.parse,
@@ -1944,7 +1910,6 @@ class OrganizationsApiKeys(SyncResource):
             status: Only keys with this status.
             created_by_user_id: Only keys created by this user.
         """
-
         return self._client._request_page(
             ROUTES["organizations.api_keys.list"],
             ApiKey.parse,
@@ -1981,7 +1946,6 @@ class OrganizationsApiKeys(SyncResource):
 
         Create an API key in a workspace through LowCodeAPI's route. Anthropic's reference has no API call for this; keys are created in the Console.
         """
-
         return self._client._request_json(
             ROUTES["organizations.api_keys.create"],
             ApiKey.parse,
@@ -2016,7 +1980,6 @@ class OrganizationsApiKeys(SyncResource):
         Args:
             api_key_id: ID of the API key.
         """
-
         return self._client._request_json(
             ROUTES["organizations.api_keys.retrieve"],
             ApiKey.parse,
@@ -2051,7 +2014,6 @@ class OrganizationsApiKeys(SyncResource):
         Args:
             api_key_id: ID of the API key.
         """
-
         return self._client._request_json(
             ROUTES["organizations.api_keys.update"],
             ApiKey.parse,
@@ -2088,7 +2050,6 @@ class OrganizationsApiKeys(SyncResource):
         Args:
             api_key_id: ID of the API key.
         """
-
         return self._client._request_json(
             ROUTES["organizations.api_keys.delete"],
             DeletedApiKey.parse,
@@ -2137,7 +2098,6 @@ class AsyncOrganizationsApiKeys(AsyncResource):
             status: Only keys with this status.
             created_by_user_id: Only keys created by this user.
         """
-
         return self._client._request_page(
             ROUTES["organizations.api_keys.list"],
             ApiKey.parse,
@@ -2174,7 +2134,6 @@ class AsyncOrganizationsApiKeys(AsyncResource):
 
         Create an API key in a workspace through LowCodeAPI's route. Anthropic's reference has no API call for this; keys are created in the Console.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.api_keys.create"],
             ApiKey.parse,
@@ -2209,7 +2168,6 @@ class AsyncOrganizationsApiKeys(AsyncResource):
         Args:
             api_key_id: ID of the API key.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.api_keys.retrieve"],
             ApiKey.parse,
@@ -2244,7 +2202,6 @@ class AsyncOrganizationsApiKeys(AsyncResource):
         Args:
             api_key_id: ID of the API key.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.api_keys.update"],
             ApiKey.parse,
@@ -2281,7 +2238,6 @@ class AsyncOrganizationsApiKeys(AsyncResource):
         Args:
             api_key_id: ID of the API key.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.api_keys.delete"],
             DeletedApiKey.parse,
@@ -2330,7 +2286,6 @@ class OrganizationsCostReport(SyncResource):
             limit: Maximum number of buckets or records per page; default and maximum depend on the report.
             page: The `next_page` token of the previous response.
         """
-
         return self._client._request_json(
             ROUTES["organizations.cost_report.retrieve"],
             CostReport.parse,
@@ -2385,7 +2340,6 @@ class AsyncOrganizationsCostReport(AsyncResource):
             limit: Maximum number of buckets or records per page; default and maximum depend on the report.
             page: The `next_page` token of the previous response.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.cost_report.retrieve"],
             CostReport.parse,
@@ -2431,7 +2385,6 @@ class OrganizationsInvites(SyncResource):
         Args:
             role: Organization role of the invitee (`admin` cannot be invited).
         """
-
         return self._client._request_json(
             ROUTES["organizations.invites.create"],
             Invite.parse,
@@ -2470,7 +2423,6 @@ class OrganizationsInvites(SyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["organizations.invites.list"],
             Invite.parse,
@@ -2506,7 +2458,6 @@ class OrganizationsInvites(SyncResource):
         Args:
             invite_id: ID of the invite.
         """
-
         return self._client._request_json(
             ROUTES["organizations.invites.retrieve"],
             Invite.parse,
@@ -2539,7 +2490,6 @@ class OrganizationsInvites(SyncResource):
         Args:
             invite_id: ID of the invite.
         """
-
         return self._client._request_json(
             ROUTES["organizations.invites.delete"],
             DeletedInvite.parse,
@@ -2579,7 +2529,6 @@ class AsyncOrganizationsInvites(AsyncResource):
         Args:
             role: Organization role of the invitee (`admin` cannot be invited).
         """
-
         return await self._client._request_json(
             ROUTES["organizations.invites.create"],
             Invite.parse,
@@ -2618,7 +2567,6 @@ class AsyncOrganizationsInvites(AsyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["organizations.invites.list"],
             Invite.parse,
@@ -2654,7 +2602,6 @@ class AsyncOrganizationsInvites(AsyncResource):
         Args:
             invite_id: ID of the invite.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.invites.retrieve"],
             Invite.parse,
@@ -2687,7 +2634,6 @@ class AsyncOrganizationsInvites(AsyncResource):
         Args:
             invite_id: ID of the invite.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.invites.delete"],
             DeletedInvite.parse,
@@ -2751,7 +2697,6 @@ class OrganizationsUsageReport(SyncResource):
             limit: Maximum number of buckets or records per page; default and maximum depend on the report.
             page: The `next_page` token of the previous response.
         """
-
         return self._client._request_json(
             ROUTES["organizations.usage_report.messages"],
             MessagesUsageReport.parse,
@@ -2801,7 +2746,6 @@ class OrganizationsUsageReport(SyncResource):
             limit: Maximum number of buckets or records per page; default and maximum depend on the report.
             page: The `next_page` token of the previous response.
         """
-
         return self._client._request_json(
             ROUTES["organizations.usage_report.claude_code"],
             ClaudeCodeUsageReport.parse,
@@ -2869,7 +2813,6 @@ class AsyncOrganizationsUsageReport(AsyncResource):
             limit: Maximum number of buckets or records per page; default and maximum depend on the report.
             page: The `next_page` token of the previous response.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.usage_report.messages"],
             MessagesUsageReport.parse,
@@ -2919,7 +2862,6 @@ class AsyncOrganizationsUsageReport(AsyncResource):
             limit: Maximum number of buckets or records per page; default and maximum depend on the report.
             page: The `next_page` token of the previous response.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.usage_report.claude_code"],
             ClaudeCodeUsageReport.parse,
@@ -2968,7 +2910,6 @@ class OrganizationsUsers(SyncResource):
             before_id: Cursor for the previous page; the `first_id` of the current page.
             email: Only the user with this email address.
         """
-
         return self._client._request_page(
             ROUTES["organizations.users.list"],
             User.parse,
@@ -3005,7 +2946,6 @@ class OrganizationsUsers(SyncResource):
         Args:
             user_id: ID of the user.
         """
-
         return self._client._request_json(
             ROUTES["organizations.users.retrieve"],
             User.parse,
@@ -3040,7 +2980,6 @@ class OrganizationsUsers(SyncResource):
             user_id: ID of the user.
             role: New organization role (`admin` cannot be assigned here).
         """
-
         return self._client._request_json(
             ROUTES["organizations.users.update"],
             User.parse,
@@ -3076,7 +3015,6 @@ class OrganizationsUsers(SyncResource):
         Args:
             user_id: ID of the user.
         """
-
         return self._client._request_json(
             ROUTES["organizations.users.delete"],
             DeletedUser.parse,
@@ -3121,7 +3059,6 @@ class AsyncOrganizationsUsers(AsyncResource):
             before_id: Cursor for the previous page; the `first_id` of the current page.
             email: Only the user with this email address.
         """
-
         return self._client._request_page(
             ROUTES["organizations.users.list"],
             User.parse,
@@ -3158,7 +3095,6 @@ class AsyncOrganizationsUsers(AsyncResource):
         Args:
             user_id: ID of the user.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.users.retrieve"],
             User.parse,
@@ -3193,7 +3129,6 @@ class AsyncOrganizationsUsers(AsyncResource):
             user_id: ID of the user.
             role: New organization role (`admin` cannot be assigned here).
         """
-
         return await self._client._request_json(
             ROUTES["organizations.users.update"],
             User.parse,
@@ -3229,7 +3164,6 @@ class AsyncOrganizationsUsers(AsyncResource):
         Args:
             user_id: ID of the user.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.users.delete"],
             DeletedUser.parse,
@@ -3274,7 +3208,6 @@ class OrganizationsWorkspacesMembers(SyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["organizations.workspaces.members.list"],
             WorkspaceMember.parse,
@@ -3315,7 +3248,6 @@ class OrganizationsWorkspacesMembers(SyncResource):
             workspace_id: ID of the workspace.
             workspace_role: Role in the workspace (`workspace_billing` cannot be assigned).
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.members.create"],
             WorkspaceMember.parse,
@@ -3354,7 +3286,6 @@ class OrganizationsWorkspacesMembers(SyncResource):
             workspace_id: ID of the workspace.
             user_id: ID of the user.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.members.retrieve"],
             WorkspaceMember.parse,
@@ -3393,7 +3324,6 @@ class OrganizationsWorkspacesMembers(SyncResource):
             workspace_id: ID of the workspace.
             user_id: ID of the user.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.members.update"],
             WorkspaceMember.parse,
@@ -3432,7 +3362,6 @@ class OrganizationsWorkspacesMembers(SyncResource):
             workspace_id: ID of the workspace.
             user_id: ID of the user.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.members.delete"],
             DeletedWorkspaceMember.parse,
@@ -3478,7 +3407,6 @@ class AsyncOrganizationsWorkspacesMembers(AsyncResource):
             after_id: Cursor for the next page; the `last_id` of the previous page.
             before_id: Cursor for the previous page; the `first_id` of the current page.
         """
-
         return self._client._request_page(
             ROUTES["organizations.workspaces.members.list"],
             WorkspaceMember.parse,
@@ -3519,7 +3447,6 @@ class AsyncOrganizationsWorkspacesMembers(AsyncResource):
             workspace_id: ID of the workspace.
             workspace_role: Role in the workspace (`workspace_billing` cannot be assigned).
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.members.create"],
             WorkspaceMember.parse,
@@ -3558,7 +3485,6 @@ class AsyncOrganizationsWorkspacesMembers(AsyncResource):
             workspace_id: ID of the workspace.
             user_id: ID of the user.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.members.retrieve"],
             WorkspaceMember.parse,
@@ -3597,7 +3523,6 @@ class AsyncOrganizationsWorkspacesMembers(AsyncResource):
             workspace_id: ID of the workspace.
             user_id: ID of the user.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.members.update"],
             WorkspaceMember.parse,
@@ -3636,7 +3561,6 @@ class AsyncOrganizationsWorkspacesMembers(AsyncResource):
             workspace_id: ID of the workspace.
             user_id: ID of the user.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.members.delete"],
             DeletedWorkspaceMember.parse,
@@ -3686,7 +3610,6 @@ class OrganizationsWorkspaces(SyncResource):
             before_id: Cursor for the previous page; the `first_id` of the current page.
             include_archived: Whether to include archived workspaces.
         """
-
         return self._client._request_page(
             ROUTES["organizations.workspaces.list"],
             Workspace.parse,
@@ -3720,7 +3643,6 @@ class OrganizationsWorkspaces(SyncResource):
 
         Create a workspace in the organization.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.create"],
             Workspace.parse,
@@ -3754,7 +3676,6 @@ class OrganizationsWorkspaces(SyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.retrieve"],
             Workspace.parse,
@@ -3788,7 +3709,6 @@ class OrganizationsWorkspaces(SyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.update"],
             Workspace.parse,
@@ -3824,7 +3744,6 @@ class OrganizationsWorkspaces(SyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.delete"],
             DeletedWorkspace.parse,
@@ -3857,7 +3776,6 @@ class OrganizationsWorkspaces(SyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return self._client._request_json(
             ROUTES["organizations.workspaces.archive"],
             Workspace.parse,
@@ -3906,7 +3824,6 @@ class AsyncOrganizationsWorkspaces(AsyncResource):
             before_id: Cursor for the previous page; the `first_id` of the current page.
             include_archived: Whether to include archived workspaces.
         """
-
         return self._client._request_page(
             ROUTES["organizations.workspaces.list"],
             Workspace.parse,
@@ -3940,7 +3857,6 @@ class AsyncOrganizationsWorkspaces(AsyncResource):
 
         Create a workspace in the organization.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.create"],
             Workspace.parse,
@@ -3974,7 +3890,6 @@ class AsyncOrganizationsWorkspaces(AsyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.retrieve"],
             Workspace.parse,
@@ -4008,7 +3923,6 @@ class AsyncOrganizationsWorkspaces(AsyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.update"],
             Workspace.parse,
@@ -4044,7 +3958,6 @@ class AsyncOrganizationsWorkspaces(AsyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.delete"],
             DeletedWorkspace.parse,
@@ -4077,7 +3990,6 @@ class AsyncOrganizationsWorkspaces(AsyncResource):
         Args:
             workspace_id: ID of the workspace.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.workspaces.archive"],
             Workspace.parse,
@@ -4136,7 +4048,6 @@ class Organizations(SyncResource):
 
         Get the organization that the Admin API key belongs to.
         """
-
         return self._client._request_json(
             ROUTES["organizations.me"],
             Organization.parse,
@@ -4193,7 +4104,6 @@ class AsyncOrganizations(AsyncResource):
 
         Get the organization that the Admin API key belongs to.
         """
-
         return await self._client._request_json(
             ROUTES["organizations.me"],
             Organization.parse,
@@ -4232,7 +4142,6 @@ class SkillsVersions(SyncResource):
             skill_id: ID of the skill.
             files: The version's files; one top-level directory with a SKILL.md at its root.
         """
-
         return self._client._request_json(
             ROUTES["skills.versions.create"],
             SkillVersion.parse,
@@ -4273,7 +4182,6 @@ class SkillsVersions(SyncResource):
             limit: Number of versions per page (default 20, at most 1000).
             page: The `next_page` token of the previous response.
         """
-
         return self._client._request_json(
             ROUTES["skills.versions.list"],
             ListSkillVersionsResponse.parse,
@@ -4312,7 +4220,6 @@ class SkillsVersions(SyncResource):
             skill_id: ID of the skill.
             version: Version identifier (a Unix epoch timestamp, for example `1759178010641129`).
         """
-
         return self._client._request_json(
             ROUTES["skills.versions.retrieve"],
             SkillVersion.parse,
@@ -4348,7 +4255,6 @@ class SkillsVersions(SyncResource):
             skill_id: ID of the skill.
             version: Version identifier.
         """
-
         return self._client._request_json(
             ROUTES["skills.versions.delete"],
             DeletedSkillVersion.parse,
@@ -4390,7 +4296,6 @@ class AsyncSkillsVersions(AsyncResource):
             skill_id: ID of the skill.
             files: The version's files; one top-level directory with a SKILL.md at its root.
         """
-
         return await self._client._request_json(
             ROUTES["skills.versions.create"],
             SkillVersion.parse,
@@ -4431,7 +4336,6 @@ class AsyncSkillsVersions(AsyncResource):
             limit: Number of versions per page (default 20, at most 1000).
             page: The `next_page` token of the previous response.
         """
-
         return await self._client._request_json(
             ROUTES["skills.versions.list"],
             ListSkillVersionsResponse.parse,
@@ -4470,7 +4374,6 @@ class AsyncSkillsVersions(AsyncResource):
             skill_id: ID of the skill.
             version: Version identifier (a Unix epoch timestamp, for example `1759178010641129`).
         """
-
         return await self._client._request_json(
             ROUTES["skills.versions.retrieve"],
             SkillVersion.parse,
@@ -4506,7 +4409,6 @@ class AsyncSkillsVersions(AsyncResource):
             skill_id: ID of the skill.
             version: Version identifier.
         """
-
         return await self._client._request_json(
             ROUTES["skills.versions.delete"],
             DeletedSkillVersion.parse,
@@ -4552,7 +4454,6 @@ class Skills(SyncResource):
             display_title: Human-readable title (not part of the prompt).
             files: The skill's files; one top-level directory with a SKILL.md at its root.
         """
-
         return self._client._request_json(
             ROUTES["skills.create"],
             Skill.parse,
@@ -4593,7 +4494,6 @@ class Skills(SyncResource):
             page: The `next_page` token of the previous response.
             source: Only skills of this origin.
         """
-
         return self._client._request_json(
             ROUTES["skills.list"],
             ListSkillsResponse.parse,
@@ -4629,7 +4529,6 @@ class Skills(SyncResource):
         Args:
             skill_id: ID of the skill.
         """
-
         return self._client._request_json(
             ROUTES["skills.retrieve"],
             Skill.parse,
@@ -4664,7 +4563,6 @@ class Skills(SyncResource):
         Args:
             skill_id: ID of the skill.
         """
-
         return self._client._request_json(
             ROUTES["skills.update"],
             Skill.parse,
@@ -4701,7 +4599,6 @@ class Skills(SyncResource):
         Args:
             skill_id: ID of the skill.
         """
-
         return self._client._request_json(
             ROUTES["skills.delete"],
             DeletedSkill.parse,
@@ -4746,7 +4643,6 @@ class AsyncSkills(AsyncResource):
             display_title: Human-readable title (not part of the prompt).
             files: The skill's files; one top-level directory with a SKILL.md at its root.
         """
-
         return await self._client._request_json(
             ROUTES["skills.create"],
             Skill.parse,
@@ -4787,7 +4683,6 @@ class AsyncSkills(AsyncResource):
             page: The `next_page` token of the previous response.
             source: Only skills of this origin.
         """
-
         return await self._client._request_json(
             ROUTES["skills.list"],
             ListSkillsResponse.parse,
@@ -4823,7 +4718,6 @@ class AsyncSkills(AsyncResource):
         Args:
             skill_id: ID of the skill.
         """
-
         return await self._client._request_json(
             ROUTES["skills.retrieve"],
             Skill.parse,
@@ -4858,7 +4752,6 @@ class AsyncSkills(AsyncResource):
         Args:
             skill_id: ID of the skill.
         """
-
         return await self._client._request_json(
             ROUTES["skills.update"],
             Skill.parse,
@@ -4895,7 +4788,6 @@ class AsyncSkills(AsyncResource):
         Args:
             skill_id: ID of the skill.
         """
-
         return await self._client._request_json(
             ROUTES["skills.delete"],
             DeletedSkill.parse,

@@ -120,6 +120,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/files",
         old="/v1/files",
         old_query=(),
+        body="multipart",
     ),
     "files.list": Route(
         name="files.list",
@@ -165,6 +166,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills",
         old="/v1/skills",
         old_query=(),
+        body="multipart",
     ),
     "skills.list": Route(
         name="skills.list",
@@ -210,6 +212,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills/{skill_id}/versions",
         old="/v1/skills/skillid/versions",
         old_query=(("skillid", "skill_id"),),
+        body="multipart",
     ),
     "skills.versions.list": Route(
         name="skills.versions.list",

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fakeserver import SEED_TABLE  # noqa: E402  (needs the path above when run as a script)
 
-# The runtime files this suite covers; _urls.py and _models.py beside them belong to the generator.
+# The runtime files this suite covers (_urls.py is copied too: the real Route; _models.py is the generator's).
 RUNTIME_FILES = (
     "_types.py", "_errors.py", "_redact.py", "_http.py", "_retry.py", "_sse.py", "_streaming.py", "_jsonlines.py",
     "_pagination.py", "_base.py", "_core.py", "_async_core.py",
@@ -41,42 +41,9 @@ DIRECT_HEADERS: dict[str, str] = {{"anthropic-version": "2023-06-01"}}
 USER_AGENT = "anthropic-lowcodeapi/0.0.0 (runtime tests)"
 '''
 
-URLS = '''"""Stand-in for the generated route table, with the interface of the real ``_urls.Route``."""
+ROUTES_MODULE = '''"""Stand-in for the generated route table (``url_formats.py``), over the real ``_urls.Route``."""
 
-from __future__ import annotations
-
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from urllib.parse import quote
-
-
-@dataclass(frozen=True)
-class Route:
-    """One operation's three wire forms."""
-
-    name: str
-    method: str
-    direct_method: str
-    direct: str
-    new: str
-    old: str
-    old_query: tuple[tuple[str, str], ...] = ()
-
-    def build(self, url_format: str, path_params: Mapping[str, str]) -> tuple[str, str, list[tuple[str, str]]]:
-        """(HTTP method, path with quoted values, extra query pairs) in ``url_format``."""
-        if url_format == "direct":
-            return self.direct_method, _fill(self.direct, path_params), []
-        if url_format == "new":
-            return self.method, _fill(self.new, path_params), []
-        if url_format == "old":
-            return self.method, self.old, [(q, str(path_params[p])) for q, p in self.old_query]
-        raise ValueError(url_format)
-
-
-def _fill(template: str, params: Mapping[str, str]) -> str:
-    return re.sub(r"\\{(\\w+)\\}", lambda m: quote(str(params[m.group(1)]), safe=""), template)
-
+from ._urls import Route
 
 ROUTES: dict[str, Route] = {
 %s}
@@ -89,7 +56,8 @@ from ._errors import *  # noqa: F403
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._streaming import AsyncJSONLines, AsyncStream, JSONLines, Stream
 from ._types import NOT_GIVEN, NotGiven, RequestOptions
-from ._urls import ROUTES, Route
+from ._routes import ROUTES
+from ._urls import Route
 
 __all__ = [
     "ROUTES", "AsyncAPIClient", "AsyncJSONLines", "AsyncPage", "AsyncPaginator", "AsyncResource",
@@ -119,7 +87,8 @@ def assemble(dest: Path) -> Path:
     for name in RUNTIME_FILES:
         (package / name).write_text(HEADER + (RUNTIME / name).read_text())
     (package / "_provider.py").write_text(PROVIDER)
-    (package / "_urls.py").write_text(URLS % _route_lines())
+    (package / "_urls.py").write_text(HEADER + (RUNTIME / "_urls.py").read_text())  # the real one
+    (package / "_routes.py").write_text(ROUTES_MODULE % _route_lines())
     (package / "__init__.py").write_text(INIT)
     (package / "py.typed").write_text("")
     return dest

@@ -40,7 +40,6 @@ class Authors(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List authors (documented only)"""
-
         return self._client._request_json(
             ROUTES["authors.list"],
             _m.identity,
@@ -70,7 +69,6 @@ class AsyncAuthors(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List authors (documented only)"""
-
         return await self._client._request_json(
             ROUTES["authors.list"],
             _m.identity,
@@ -101,7 +99,6 @@ class BooksBatches(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BooksBatchesCreateResponse:
         """Create a batch"""
-
         return self._client._request_json(
             ROUTES["books.batches.create"],
             BooksBatchesCreateResponse.parse,
@@ -129,7 +126,6 @@ class BooksBatches(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BooksBatchesRetrieveResponse:
         """Get a batch"""
-
         return self._client._request_json(
             ROUTES["books.batches.retrieve"],
             BooksBatchesRetrieveResponse.parse,
@@ -162,7 +158,6 @@ class AsyncBooksBatches(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BooksBatchesCreateResponse:
         """Create a batch"""
-
         return await self._client._request_json(
             ROUTES["books.batches.create"],
             BooksBatchesCreateResponse.parse,
@@ -190,7 +185,6 @@ class AsyncBooksBatches(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BooksBatchesRetrieveResponse:
         """Get a batch"""
-
         return await self._client._request_json(
             ROUTES["books.batches.retrieve"],
             BooksBatchesRetrieveResponse.parse,
@@ -228,7 +222,6 @@ class Books(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BooksUpdateResponse:
         """Update a book"""
-
         return self._client._request_json(
             ROUTES["books.update"],
             BooksUpdateResponse.parse,
@@ -269,7 +262,6 @@ class AsyncBooks(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> BooksUpdateResponse:
         """Update a book"""
-
         return await self._client._request_json(
             ROUTES["books.update"],
             BooksUpdateResponse.parse,
@@ -304,7 +296,6 @@ class Shelves(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Any:
         """List Shelves (snapshot only)"""
-
         return self._client._request_json(
             ROUTES["shelves.list"],
             _m.identity,
@@ -334,7 +325,6 @@ class AsyncShelves(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Any:
         """List Shelves (snapshot only)"""
-
         return await self._client._request_json(
             ROUTES["shelves.list"],
             _m.identity,

@@ -41,7 +41,6 @@ class PetsToys(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a toy"""
-
         return self._client._request_json(
             ROUTES["pets.toys.delete"],
             _m.ignore,
@@ -76,7 +75,6 @@ class AsyncPetsToys(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
         """Remove a toy"""
-
         return await self._client._request_json(
             ROUTES["pets.toys.delete"],
             _m.ignore,
@@ -115,7 +113,6 @@ class Pets(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncPage[Pet]:
         """List pets"""
-
         return self._client._request_page(
             ROUTES["pets.list"],
             Pet.parse,
@@ -150,7 +147,6 @@ class Pets(SyncResource):
         Args:
             name: The pet's "name\"
         """
-
         return self._client._request_json(
             ROUTES["pets.create"],
             Pet.parse,
@@ -180,7 +176,6 @@ class Pets(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Pet:
         """Get a pet"""
-
         return self._client._request_json(
             ROUTES["pets.retrieve"],
             Pet.parse,
@@ -218,7 +213,6 @@ class AsyncPets(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[Pet]:
         """List pets"""
-
         return self._client._request_page(
             ROUTES["pets.list"],
             Pet.parse,
@@ -253,7 +247,6 @@ class AsyncPets(AsyncResource):
         Args:
             name: The pet's "name\"
         """
-
         return await self._client._request_json(
             ROUTES["pets.create"],
             Pet.parse,
@@ -283,7 +276,6 @@ class AsyncPets(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Pet:
         """Get a pet"""
-
         return await self._client._request_json(
             ROUTES["pets.retrieve"],
             Pet.parse,

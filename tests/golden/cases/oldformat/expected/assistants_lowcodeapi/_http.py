@@ -198,6 +198,22 @@ def _form_value(value: object) -> str:
     return _query_value(value)
 
 
+def form_pairs(fields: Mapping[str, object], prefix: str = "") -> list[tuple[str, str]]:
+    """`application/x-www-form-urlencoded` pairs, nested the way form APIs read them: `a[b][0]=c`."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in fields.items():
+        name = f"{prefix}[{key}]" if prefix else str(key)
+        if value is None or isinstance(value, NotGiven):
+            continue
+        if isinstance(value, Mapping):
+            pairs += form_pairs(value, name)
+        elif isinstance(value, (list, tuple)):
+            pairs += form_pairs({str(i): item for i, item in enumerate(value)}, name)
+        else:
+            pairs.append((name, _form_value(value)))
+    return pairs
+
+
 def _read_content(content: FileContent) -> tuple[str | None, bytes]:
     """(a filename if the content knows one, the bytes)."""
     if isinstance(content, (bytes, bytearray)):
@@ -298,6 +314,9 @@ def build_request_spec(
     if files is not None:
         data = {k: _form_value(v) for k, v in fields.items() if v is not None}
         payload = None
+    elif route.body == "form":
+        data = dict(form_pairs(fields)) if fields else None
+        payload = None
     timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
     return RequestSpec(
         method=method,
@@ -312,6 +331,7 @@ def build_request_spec(
 
 
 # ------------------------------------------------------------------------------------ reading responses
+
 
 _DATA_ENVELOPE_KEYS = frozenset({"data", "message", "provider", "response_headers", "status"})
 _RESULT_ENVELOPE_KEYS = frozenset(

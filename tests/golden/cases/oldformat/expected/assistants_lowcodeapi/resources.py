@@ -40,7 +40,6 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantsRetrieveResponse:
         """Retrieve assistant"""
-
         return self._client._request_json(
             ROUTES["assistants.retrieve"],
             AssistantsRetrieveResponse.parse,
@@ -73,7 +72,6 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AssistantsRetrieveResponse:
         """Retrieve assistant"""
-
         return await self._client._request_json(
             ROUTES["assistants.retrieve"],
             AssistantsRetrieveResponse.parse,
@@ -106,7 +104,6 @@ class Files(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> bytes:
         """Retrieve file content"""
-
         return self._client._request_bytes(
             ROUTES["files.content"],
             path_params={
@@ -165,7 +162,6 @@ class AsyncFiles(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> bytes:
         """Retrieve file content"""
-
         return await self._client._request_bytes(
             ROUTES["files.content"],
             path_params={
@@ -229,7 +225,6 @@ class Threads(SyncResource):
 
         Only in the snapshot
         """
-
         return self._client._request_json(
             ROUTES["threads.runs"],
             _m.identity,
@@ -271,7 +266,6 @@ class AsyncThreads(AsyncResource):
 
         Only in the snapshot
         """
-
         return await self._client._request_json(
             ROUTES["threads.runs"],
             _m.identity,
