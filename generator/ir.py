@@ -242,6 +242,7 @@ class Api:
     title: str
     description: str
     version: str
+    package_version: str  # PEP 440: what the generated pyproject.toml declares
     provider: Provider
     root: Resource
     operations: tuple[Operation, ...]

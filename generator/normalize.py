@@ -86,6 +86,7 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
         title=str(info.get("title") or package),
         description=str(info.get("description") or ""),
         version=str(info.get("version") or "0"),
+        package_version=package_version(str(info.get("version") or "0")),
         provider=provider,
         root=root,
         operations=tuple(operations),
@@ -93,6 +94,19 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
         inputs=inputs,
         warnings=tuple(warnings),
     )
+
+
+_PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
+
+
+def package_version(api_version: str) -> str:
+    """A PEP 440 version for the generated distribution: `2023-06-01` gives `2023.06.01`; anything
+    else that is not a version becomes a local label (`0.0.0+beta.3`)."""
+    dotted = api_version.strip().replace("-", ".")
+    if _PEP440.match(dotted):
+        return dotted
+    local = re.sub(r"[^0-9A-Za-z]+", ".", api_version).strip(".")
+    return f"0.0.0+{local}" if local else "0.0.0"
 
 
 def _deref(node: Any, document: dict[str, Any]) -> Any:
@@ -172,10 +186,12 @@ def _param(raw: dict[str, Any], pointer: str, context: str, types: TypeBuilder, 
         first: Any = next(iter(raw["content"].values()), {})
         schema = first.get("schema") if isinstance(first, dict) else None
     t = types.type_of(schema, pointer_join(pointer, "schema"), context + pascal(wire))
-    py = namer.take(safe(snake(wire), CALL_OPTIONS))
+    declared = raw.get("x-python-name") or (schema.get("x-python-name") if isinstance(schema, dict) else None)
+    base = snake(str(declared)) if isinstance(declared, str) and declared else snake(wire)
+    py = namer.take(safe(base, CALL_OPTIONS))
     default = schema.get("default") if isinstance(schema, dict) else None
     return Param(
-        wire_name=wire, py_name=py, cli_name=kebab(wire), location=location,  # type: ignore[arg-type]
+        wire_name=wire, py_name=py, cli_name=kebab(base), location=location,  # type: ignore[arg-type]
         type=t, required=bool(raw.get("required")) or location == "path",
         description=str(raw.get("description") or (schema.get("description") if isinstance(schema, dict) else "") or ""),
         default=py_literal(default) if isinstance(default, (str, int, float, bool)) else None,

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs n
 __all__ = ["AsyncAPIClient", "AsyncResource"]
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 async def _asyncio_sleep(seconds: float) -> None:
@@ -263,14 +264,14 @@ class AsyncAPIClient(ClientBase):
         self,
         route: Route,
         event_cast: Callable[[Any], T],
-        final_cast: Callable[[Any], Any],
+        final_cast: Callable[[Any], F],
         *,
         path_params: Mapping[str, str] | None = None,
         query: Mapping[str, object] | None = None,
         body: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
-    ) -> AsyncStream[T]:
+    ) -> AsyncStream[T, F]:
         """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
         call = CallArgs(path_params, query, body, None, options, headers)
         response = await self._send(route, call, stream=True, accept=EVENT_STREAM)

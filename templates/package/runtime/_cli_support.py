@@ -219,6 +219,7 @@ def _option(opt: Opt) -> click.Option:
     names = [opt.flag, *opt.aliases]
     extra = [f"default: {opt.default}"] if opt.default is not None else []
     extra += ["required"] if opt.required else []
+    extra += ["repeatable"] if opt.kind == "files" else []
     help_text = opt.help + (f"  [{'; '.join(extra)}]" if extra else "")
     attrs: dict[str, Any] = {"help": help_text or None}
     if opt.kind == "bool":
@@ -459,10 +460,12 @@ def _page_items(page: Any, limit: int | None, progress: _Progress | None) -> Ite
     pages = page.iter_pages()
     while True:
         try:
-            current = next(pages)
+            current = next(pages, None)
         finally:
             if progress is not None:
                 progress.clear()
+        if current is None:  # the pager stops on a repeated cursor
+            return
         for item in current.data:
             yield item
             count += 1
@@ -551,9 +554,9 @@ class _Output:
                 data = _plain(event)
                 if self.mode == "jsonl":
                     self.write(self.dumps(data, pretty=False) + "\n")
-                elif (text := _event_text(data)) is not None:
+                elif text := _event_text(data):
                     self.write(text)
-                    self.mid_line = not text.endswith("\n") if text else self.mid_line
+                    self.mid_line = not text.endswith("\n")
                 if isinstance(data, dict):
                     message = data.get("message") if data.get("type") == "message_start" else data
                     if isinstance(message, dict) and isinstance(message.get("usage"), dict):

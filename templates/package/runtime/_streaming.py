@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+F = TypeVar("F")  # what get_final_message returns: the resource's model
 Event: TypeAlias = "dict[str, Any]"
 
 
@@ -145,7 +146,7 @@ def _text_of(event: Event) -> str | None:
     return None
 
 
-class Stream(Generic[T]):
+class Stream(Generic[T, F]):
     """The typed events of a streamed Message; ``ping`` skipped, ``error`` raised, response closed at the end."""
 
     response: httpx.Response
@@ -154,7 +155,7 @@ class Stream(Generic[T]):
         self,
         response: httpx.Response,
         event_cast: Callable[[Any], T],
-        final_cast: Callable[[Any], Any],
+        final_cast: Callable[[Any], F],
         *,
         prefetched: bytes | None = None,
     ) -> None:
@@ -165,7 +166,7 @@ class Stream(Generic[T]):
         self._raw = _iter_events(response, prefetched, self._accumulator)
         self._closed = False
 
-    def __iter__(self) -> Stream[T]:
+    def __iter__(self) -> Stream[T, F]:
         return self
 
     def __next__(self) -> T:
@@ -191,7 +192,7 @@ class Stream(Generic[T]):
             if text is not None:
                 yield text
 
-    def get_final_message(self) -> Any:
+    def get_final_message(self) -> F:
         """Read the rest of the stream and return the whole Message, cast by the resource's model."""
         for _ in self._raw_events():
             pass
@@ -205,7 +206,7 @@ class Stream(Generic[T]):
             self._closed = True
             self.response.close()
 
-    def __enter__(self) -> Stream[T]:
+    def __enter__(self) -> Stream[T, F]:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -216,7 +217,7 @@ class Stream(Generic[T]):
             self.close()
 
 
-class AsyncStream(Generic[T]):
+class AsyncStream(Generic[T, F]):
     """``Stream`` for ``async for``: the same events, ``aclose()`` and ``async with``."""
 
     response: httpx.Response
@@ -225,7 +226,7 @@ class AsyncStream(Generic[T]):
         self,
         response: httpx.Response,
         event_cast: Callable[[Any], T],
-        final_cast: Callable[[Any], Any],
+        final_cast: Callable[[Any], F],
         *,
         prefetched: bytes | None = None,
     ) -> None:
@@ -236,7 +237,7 @@ class AsyncStream(Generic[T]):
         self._raw = _aiter_events(response, prefetched, self._accumulator)
         self._closed = False
 
-    def __aiter__(self) -> AsyncStream[T]:
+    def __aiter__(self) -> AsyncStream[T, F]:
         return self
 
     async def __anext__(self) -> T:
@@ -262,7 +263,7 @@ class AsyncStream(Generic[T]):
             if text is not None:
                 yield text
 
-    async def get_final_message(self) -> Any:
+    async def get_final_message(self) -> F:
         """Read the rest of the stream and return the whole Message, cast by the resource's model."""
         async for _ in self._raw_events():
             pass
@@ -276,7 +277,7 @@ class AsyncStream(Generic[T]):
             self._closed = True
             await self.response.aclose()
 
-    async def __aenter__(self) -> AsyncStream[T]:
+    async def __aenter__(self) -> AsyncStream[T, F]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

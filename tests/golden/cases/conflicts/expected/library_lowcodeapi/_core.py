@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs n
 __all__ = ["AsyncAPIClient", "AsyncResource", "SyncAPIClient", "SyncResource"]
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 class SyncAPIClient(ClientBase):
@@ -254,14 +255,14 @@ class SyncAPIClient(ClientBase):
         self,
         route: Route,
         event_cast: Callable[[Any], T],
-        final_cast: Callable[[Any], Any],
+        final_cast: Callable[[Any], F],
         *,
         path_params: Mapping[str, str] | None = None,
         query: Mapping[str, object] | None = None,
         body: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
-    ) -> Stream[T]:
+    ) -> Stream[T, F]:
         """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
         call = CallArgs(path_params, query, body, None, options, headers)
         response = self._send(route, call, stream=True, accept=EVENT_STREAM)

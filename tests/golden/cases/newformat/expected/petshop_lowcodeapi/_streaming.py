@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+F = TypeVar("F")  # what get_final_message returns: the resource's model
 Event: TypeAlias = "dict[str, Any]"
 
 
@@ -146,7 +147,7 @@ def _text_of(event: Event) -> str | None:
     return None
 
 
-class Stream(Generic[T]):
+class Stream(Generic[T, F]):
     """The typed events of a streamed Message; ``ping`` skipped, ``error`` raised, response closed at the end."""
 
     response: httpx.Response
@@ -155,7 +156,7 @@ class Stream(Generic[T]):
         self,
         response: httpx.Response,
         event_cast: Callable[[Any], T],
-        final_cast: Callable[[Any], Any],
+        final_cast: Callable[[Any], F],
         *,
         prefetched: bytes | None = None,
     ) -> None:
@@ -166,7 +167,7 @@ class Stream(Generic[T]):
         self._raw = _iter_events(response, prefetched, self._accumulator)
         self._closed = False
 
-    def __iter__(self) -> Stream[T]:
+    def __iter__(self) -> Stream[T, F]:
         return self
 
     def __next__(self) -> T:
@@ -192,7 +193,7 @@ class Stream(Generic[T]):
             if text is not None:
                 yield text
 
-    def get_final_message(self) -> Any:
+    def get_final_message(self) -> F:
         """Read the rest of the stream and return the whole Message, cast by the resource's model."""
         for _ in self._raw_events():
             pass
@@ -206,7 +207,7 @@ class Stream(Generic[T]):
             self._closed = True
             self.response.close()
 
-    def __enter__(self) -> Stream[T]:
+    def __enter__(self) -> Stream[T, F]:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -217,7 +218,7 @@ class Stream(Generic[T]):
             self.close()
 
 
-class AsyncStream(Generic[T]):
+class AsyncStream(Generic[T, F]):
     """``Stream`` for ``async for``: the same events, ``aclose()`` and ``async with``."""
 
     response: httpx.Response
@@ -226,7 +227,7 @@ class AsyncStream(Generic[T]):
         self,
         response: httpx.Response,
         event_cast: Callable[[Any], T],
-        final_cast: Callable[[Any], Any],
+        final_cast: Callable[[Any], F],
         *,
         prefetched: bytes | None = None,
     ) -> None:
@@ -237,7 +238,7 @@ class AsyncStream(Generic[T]):
         self._raw = _aiter_events(response, prefetched, self._accumulator)
         self._closed = False
 
-    def __aiter__(self) -> AsyncStream[T]:
+    def __aiter__(self) -> AsyncStream[T, F]:
         return self
 
     async def __anext__(self) -> T:
@@ -263,7 +264,7 @@ class AsyncStream(Generic[T]):
             if text is not None:
                 yield text
 
-    async def get_final_message(self) -> Any:
+    async def get_final_message(self) -> F:
         """Read the rest of the stream and return the whole Message, cast by the resource's model."""
         async for _ in self._raw_events():
             pass
@@ -277,7 +278,7 @@ class AsyncStream(Generic[T]):
             self._closed = True
             await self.response.aclose()
 
-    async def __aenter__(self) -> AsyncStream[T]:
+    async def __aenter__(self) -> AsyncStream[T, F]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -104,8 +104,8 @@ class Pets(SyncResource):
     def list(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
-        after_id: str | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        after_id: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -204,8 +204,8 @@ class AsyncPets(AsyncResource):
     def list(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
-        after_id: str | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        after_id: str | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,

@@ -304,8 +304,10 @@ def build_request_spec(
         k: v for k, v in (body or {}).items() if not isinstance(v, NotGiven)
     }
     fields.update(options.extra_body or {})
-    if stream:
-        fields["stream"] = True
+    if accept.startswith("text/event-stream"):
+        fields["stream"] = (
+            True  # Anthropic's switch to server-sent events; other streamed reads send no body
+        )
     # The proxy expects a JSON body on every write; reads send one only when there is something in it.
     payload: dict[str, object] | None = (
         fields if fields or method in ("POST", "PUT", "PATCH") else None
