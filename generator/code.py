@@ -80,9 +80,10 @@ def docstring(value: str, indent: str = "") -> Code:
     text = clean_text(value)
     if not text:
         return Code("")
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    text = text.replace("\\", "\\\\")
     if text.endswith('"'):
-        text = text[:-1] + '\\"'
+        text = text[:-1] + '\\"'  # a closing quote would merge with the docstring's own
+    text = text.replace('"""', '\\"\\"\\"')
     lines = text.split("\n")
     if len(lines) == 1:
         return Code(f'"""{text}"""')
@@ -91,8 +92,14 @@ def docstring(value: str, indent: str = "") -> Code:
 
 
 def comment(value: str) -> Code:
-    """Text for a `#` comment: one line, no control characters."""
-    return Code(" ".join(clean_text(value).split()))
+    """Text for a `#` comment: one line, no control characters.
+
+    Also harmless if it ever lands inside a docstring: no backslash, no run of three quotes.
+    """
+    text = " ".join(clean_text(value).split()).replace("\\", "/")
+    while '""' in text:
+        text = text.replace('""', "''")
+    return Code(text)
 
 
 def md(value: str) -> Code:
@@ -102,7 +109,10 @@ def md(value: str) -> Code:
 
 
 def md_code(value: str) -> Code:
-    """Text for an inline Markdown code span in a table cell."""
+    """Text for an inline Markdown code span in a table cell (CommonMark: a fence longer than any
+    backtick run inside, padded with a space when the text starts or ends with a backtick)."""
     one_line = " ".join(clean_text(value).split()).replace("|", "\\|")
-    fence = "``" if "`" in one_line else "`"
-    return Code(f"{fence}{one_line}{fence}")
+    runs = [len(r) for r in re.findall(r"`+", one_line)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
+    return Code(f"{fence}{pad}{one_line}{pad}{fence}")

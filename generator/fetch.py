@@ -114,7 +114,9 @@ def _provenance(path: str, url: str, today: str, sha256: str, routes: int, defin
         record: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     except (OSError, ValueError):
         record = {}
-    record.update({"source_url": url, "retrieved": today, "sha256": sha256, "routes": routes,
+    record.pop("based_on", None)  # a hand-rebuilt snapshot's origin no longer applies
+    record.update({"how": f"Fetched from {url} by `lowcodegen fetch` on {today}, validated and repaired before it replaced the old snapshot.",
+                   "source_url": url, "retrieved": today, "sha256": sha256, "routes": routes,
                    "definition": {"source_url": definition[0], "sha256": definition[1]}, "fetched_with": "lowcodegen fetch"})
     return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 

@@ -198,6 +198,7 @@ def _loc_to_pointer(loc: tuple[Any, ...], data: Any) -> tuple[str, int]:
 def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
     """What a validator lets through but a client cannot live with."""
     op_ids: dict[str, str] = {}
+    client_names: dict[str, str] = {}
     for path, item in (data.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
@@ -214,6 +215,12 @@ def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagno
                     yield _error(source, "path.undeclared-param", f"path parameter {{{name}}} of {method.upper()} {path} is not declared", ptr)
             for name in sorted(n for n in declared if isinstance(n, str) and n not in in_template):
                 yield _error(source, "path.param-not-in-template", f"path parameter {name!r} of {method.upper()} {path} is not in the path template", ptr)
+            client_name = op.get("x-client-name")
+            if isinstance(client_name, str):
+                if client_name in client_names:
+                    yield _error(source, "naming.duplicate-client-name", f"x-client-name {client_name!r} is used twice (first at {client_names[client_name]})", pointer_join(ptr, "x-client-name"))
+                else:
+                    client_names[client_name] = f"{method.upper()} {path}"
             op_id = op.get("operationId")
             if isinstance(op_id, str):
                 if op_id in op_ids:

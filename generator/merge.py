@@ -237,6 +237,7 @@ def _conflicts(label: str, op: dict[str, Any], doc: dict[str, Any], snap_op: dic
     return out
 
 
+_DATA_KEYS = frozenset({"example", "examples", "default", "const", "enum"})  # values here are data
 _NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "schemas", "paths", "responses", "content", "parameters", "headers", "examples", "callbacks", "links", "securitySchemes", "requestBodies", "variables", "mapping"})
 
 
@@ -246,7 +247,8 @@ def to_openapi31(node: Any, is_name_map: bool = False) -> Any:
         return [to_openapi31(v) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {k: to_openapi31(v, not is_name_map and k in _NAME_MAPS) for k, v in node.items()}
+    out = {k: v if (not is_name_map and k in _DATA_KEYS) else to_openapi31(v, not is_name_map and k in _NAME_MAPS)
+           for k, v in node.items()}
     if is_name_map:
         return out  # keys here are names (a property called "nullable"), not keywords
     if isinstance(out.get("nullable"), bool) and out.pop("nullable"):

@@ -35,6 +35,9 @@ from .schemas import ANY, TypeBuilder
 
 # Keyword arguments every generated method has; spec parameters must not take these names.
 CALL_OPTIONS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "destination"})
+# What Client/AsyncClient have themselves: a top-level resource named so gets a trailing underscore.
+CLIENT_ATTRS = frozenset({"close", "aclose", "with_options", "base_url", "timeout", "max_retries", "url_format",
+                          "target", "api_token", "api_key", "default_headers", "http_client"})
 # Names resources.py imports; resource classes must not take them.
 RESOURCES_RESERVED = frozenset({"SyncResource", "AsyncResource", "RequestOptions", "NotGiven", "NOT_GIVEN", "Stream",
                                 "AsyncStream", "SyncPage", "AsyncPaginator", "JSONLines", "AsyncJSONLines", "ROUTES",
@@ -145,6 +148,8 @@ def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
     for raw in raw_ops:
         name = raw.op.get("x-client-name")
         if isinstance(name, str):
+            if "." not in name:
+                errors.append(Diagnostic("error", "naming.client-name", f"x-client-name {name!r} needs a resource and a method (`things.list`)", Location(file, pointer_join(raw.pointer, "x-client-name"))))
             if name in declared:
                 errors.append(Diagnostic("error", "naming.duplicate-client-name", f"x-client-name {name!r} is used twice (first at {declared[name]})", Location(file, pointer_join(raw.pointer, "x-client-name"))))
             declared[name] = f"{raw.method.upper()} {raw.path}"
@@ -163,6 +168,8 @@ def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
             candidate = ".".join(parts)
             if candidate in taken and isinstance(raw.op.get("operationId"), str):
                 parts = parts[:-1] + [safe(snake(raw.op["operationId"]))]
+        if parts[0] in CLIENT_ATTRS:
+            parts[0] += "_"
         base, n = ".".join(parts), 1
         candidate = base
         while candidate in taken and not isinstance(name, str):
@@ -205,6 +212,9 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
     ordered = sorted(raw.params, key=lambda p: {"path": 0, "query": 1, "header": 2}.get(str(p.get("in")), 3))
     path_names = re.findall(r"\{([^{}]+)\}", raw.path.split("?")[0])
     params = [p for p in ordered if p.get("in") in ("path", "query", "header") and not (p.get("in") == "header" and str(p.get("name")).lower() in AUTH_HEADERS)]
+    for p in ordered:
+        if p.get("in") == "cookie":
+            types.warn(raw.pointer, f"cookie parameter {p.get('name')!r} is not a method argument: pass it as extra_headers={{'cookie': ...}}")
     path_params = sorted((p for p in params if p.get("in") == "path"), key=lambda p: path_names.index(p["name"]) if p.get("name") in path_names else 99)
     built = {id(p): _param(p, raw.pointer, context, types, namer) for p in path_params + [p for p in params if p.get("in") != "path"]}
     body = _body(op, raw.pointer, context, document, types, namer)
@@ -243,8 +253,9 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
 
 
 def _cli_options(op: Operation) -> Operation:
-    """CLI option names: unique in the command and clear of CLI_RESERVED; a field named after an enclosing
-    resource also answers to the rest of its name (`workspace_role` under `workspaces`: `--role`)."""
+    """CLI option names: unique in the command and clear of CLI_RESERVED. A field also answers to its wire
+    name when it was renamed (`--workspace-role` for `role`), and, when named after an enclosing resource,
+    to the rest of its name (`workspace_role` under `workspaces`: `--role`)."""
     taken = set(CLI_RESERVED)
     prefixes = tuple(snake(p[:-1] if p.endswith("s") else p) + "_" for p in op.key.split(".")[:-1])
 
@@ -257,10 +268,9 @@ def _cli_options(op: Operation) -> Operation:
 
     def aliased(p: Param) -> Param:
         short = next((kebab(p.wire_name[len(x):]) for x in prefixes if p.wire_name.startswith(x) and p.wire_name != x), "")
-        if not short or short == "id" or short in taken:
-            return p
-        taken.add(short)
-        return replace(p, cli_aliases=(short,))
+        aliases = [a for a in dict.fromkeys((kebab(p.wire_name), short)) if a and a != "id" and a not in taken]
+        taken.update(aliases)
+        return replace(p, cli_aliases=tuple(aliases)) if aliases else p
 
     groups = [tuple(named(p) for p in params) for params in (op.query_params, op.header_params, op.body.fields if op.body else ())]
     query, headers, fields = (tuple(aliased(p) for p in params) for params in groups)

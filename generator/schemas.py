@@ -240,10 +240,13 @@ class TypeBuilder:
         conv = f"{p.class_name}.parse" if p.kind == "object" else f"_parse_{p.class_name}"
         return TypeRef(p.class_name, p.param_name, Code(conv), is_structured=True, refs=frozenset({key}))
 
-    def _merge_all_of(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """allOf parts folded into one object: properties and required lists united, in order."""
-        if not isinstance(schema.get("allOf"), list):
-            return schema
+    def _merge_all_of(self, schema: dict[str, Any], seen: frozenset[int] = frozenset()) -> dict[str, Any]:
+        """allOf parts folded into one object: properties and required lists united, in order.
+
+        A part already being merged (an allOf cycle) is skipped: it adds nothing new."""
+        if not isinstance(schema.get("allOf"), list) or id(schema) in seen:
+            return schema if id(schema) not in seen else {}
+        seen = seen | {id(schema)}
         props: dict[str, Any] = {}
         required: list[str] = []
         description = schema.get("description")
@@ -257,7 +260,7 @@ class TypeBuilder:
                     part = {}
             if not isinstance(part, dict):
                 continue
-            part = self._merge_all_of(part)
+            part = self._merge_all_of(part, seen)
             props.update(part.get("properties") or {})
             required += [r for r in part.get("required") or [] if r not in required]
             description = description or part.get("description")

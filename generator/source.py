@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -65,8 +66,11 @@ class SpecText:
 
     @cached_property
     def _tree(self) -> yaml.Node | None:
+        text = self.text
+        if self.is_json:  # JSON's escaped surrogate pairs are not YAML: same length, no newline, no meaning
+            text = re.sub(r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u0041", text)
         try:
-            return yaml.compose(self.text, Loader=_Loader)  # JSON is (nearly) YAML: one line finder for both
+            return yaml.compose(text, Loader=_Loader)  # JSON is (nearly) YAML: one line finder for both
         except yaml.YAMLError:
             return None
 
@@ -90,7 +94,7 @@ def read_spec(path: str, display: str | None = None) -> SpecText:
     if not text.strip():
         raise fail("read.empty", "the file is empty", Location(name))
     sha = hashlib.sha256(raw).hexdigest()
-    is_json = path.endswith(".json") or text.lstrip().startswith("{")
+    is_json = path.endswith(".json") or (not path.endswith((".yaml", ".yml")) and text.lstrip().startswith("{"))
     try:
         data = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)
     except json.JSONDecodeError as exc:

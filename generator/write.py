@@ -71,15 +71,20 @@ def compare(out: str, files: list[RenderedFile]) -> WriteResult:
 
 def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
     """Write the generated tree into `out` atomically; keep every file the generator did not make."""
+    shown = out
+    out = os.path.realpath(out)  # an output folder behind a symlink: the link stays, its target is replaced
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise fail("write.not-a-folder", "the output path exists and is not a folder", Location(shown))
     result = compare(out, files)
     if result.unchanged and os.path.exists(os.path.join(out, MANIFEST)):
         return result
-    parent = os.path.dirname(os.path.abspath(out)) or "."
+    parent = os.path.dirname(out) or "."
     try:
         os.makedirs(parent, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.new-", dir=parent)
+        os.chmod(staging, _folder_mode(out))
     except OSError as exc:
-        raise fail("write.unwritable", f"cannot write beside the output folder: {exc.strerror}", Location(out)) from None
+        raise fail("write.unwritable", f"cannot write beside the output folder: {exc.strerror}", Location(shown)) from None
     try:
         previous = set(read_manifest(out)) | {MANIFEST}
         if os.path.isdir(out):
@@ -92,24 +97,46 @@ def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
         _swap(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise fail("write.failed", f"could not write the output: {exc.strerror or exc}", Location(out)) from None
+        raise fail("write.failed", f"could not write the output: {exc.strerror or exc}", Location(shown)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
 
 
+def _folder_mode(out: str) -> int:
+    """The mode the output folder has, or what the umask gives a new folder (mkdtemp's 0700 is not it)."""
+    try:
+        return os.stat(out).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o777 & ~umask
+
+
 def _copy_foreign(out: str, staging: str, generated: set[str]) -> None:
-    """Files in `out` the generator did not write travel into the new tree untouched."""
-    for folder, _dirs, names in os.walk(out):
+    """What the generator did not write travels into the new tree untouched: files, empty folders and
+    symlinks (as symlinks, broken ones included)."""
+    for folder, dirs, names in os.walk(out):
+        rel_folder = os.path.relpath(folder, out)
+        for name in list(dirs):
+            source = os.path.join(folder, name)
+            if os.path.islink(source):
+                dirs.remove(name)  # a link to a folder is copied as the link, not walked
+                names.append(name)
+            elif not os.listdir(source):
+                os.makedirs(os.path.join(staging, rel_folder, name), exist_ok=True)
         for name in names:
             source = os.path.join(folder, name)
-            rel = os.path.relpath(source, out).replace(os.sep, "/")
+            rel = os.path.normpath(os.path.join(rel_folder, name)).replace(os.sep, "/")
             if rel in generated:
                 continue
             target = os.path.join(staging, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(source, target)
+            if os.path.islink(source):
+                os.symlink(os.readlink(source), target)
+            else:
+                shutil.copy2(source, target)
 
 
 def _swap(staging: str, out: str) -> None:
