@@ -63,7 +63,10 @@ def test_a_good_answer_replaces_the_snapshot_and_its_provenance(specs: Path) -> 
     assert datetime.date.fromisoformat(provenance["retrieved"])
     assert provenance["routes"] == before["routes"] + 1
     assert provenance["definition"] == {"source_url": f"{base}/anthropic/definition", "sha256": hashlib.sha256(DEFINITION.read_bytes()).hexdigest()}
-    assert provenance["how"] == before["how"] and provenance["based_on"] == before["based_on"]  # other fields kept
+    # `how` now says it was fetched; the hand-rebuilt origin (`based_on`) no longer applies
+    assert provenance["how"].startswith(f"Fetched from {base}/anthropic/openapi") and "based_on" not in provenance
+    assert {k: v for k, v in provenance.items() if k not in {"how", "based_on", "source_url", "retrieved", "sha256", "routes", "definition", "fetched_with"}} == {
+        k: v for k, v in before.items() if k not in {"how", "based_on", "source_url", "retrieved", "sha256", "routes", "definition", "fetched_with"}}  # other fields kept
     assert "replaced" in result.stdout
     assert "[operation-added]" in result.stdout and "0 breaking" in result.stdout
     assert sorted(p.name for p in (specs / "lowcodeapi").iterdir()) == ["anthropic.openapi.json", "anthropic.provenance.json"]
