@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import os
 import tomllib
 from dataclasses import dataclass
@@ -80,6 +81,8 @@ def load_config(root: str) -> Config:
             provider = raw.get("provider", raw["name"])
             if provider not in providers:
                 providers[provider] = default_provider(provider)
+            if not str(raw["package"]).isidentifier() or keyword.iskeyword(raw["package"]) or not str(raw["package"]).isascii():
+                raise fail("config.package", f"target {raw['name']!r}: {raw['package']!r} is not a Python package name", where)
             targets.append(Target(
                 name=raw["name"], provider=provider, package=raw["package"],
                 documented=os.path.join(root, raw["documented"]),

@@ -25,8 +25,9 @@ def is_lowcodeapi_dialect(data: dict[str, Any]) -> bool:
     server with an `info` that lacks a title. A proper spec that merely lists the proxy as a server
     is not the dialect.
     """
-    for item in (data.get("paths") or {}).values():
-        for op in (item or {}).values() if isinstance(item, dict) else ():
+    paths = data.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        for op in item.values() if isinstance(item, dict) else ():
             if isinstance(op, dict) and isinstance(op.get("externalDocs"), dict) and "api_endpoint" in op["externalDocs"]:
                 return True
     servers = data.get("servers") or []
@@ -58,7 +59,8 @@ def repair_lowcodeapi(data: dict[str, Any], file: str) -> tuple[dict[str, Any], 
     if not info.get("version"):
         info["version"] = "0"
         fix.note("info-version", "info.version missing: set to '0'", "/info")
-    paths = doc.get("paths") or {}
+    raw_paths = doc.get("paths")
+    paths: dict[str, Any] = raw_paths if isinstance(raw_paths, dict) else {}
     new_paths: dict[str, Any] = {}
     for key, item in paths.items():
         if not isinstance(item, dict):
@@ -111,7 +113,8 @@ def _repair_external_docs(op: dict[str, Any], ptr: str, fix: _Repairs) -> None:
 
 
 def _repair_parameters(op: dict[str, Any], ptr: str, fix: _Repairs) -> None:
-    for i, param in enumerate(op.get("parameters") or []):
+    params = op.get("parameters")
+    for i, param in enumerate(params if isinstance(params, list) else []):
         if not isinstance(param, dict):
             continue
         p_ptr = pointer_join(ptr, "parameters", i)
@@ -175,7 +178,9 @@ def _repair_schema(schema: dict[str, Any], ptr: str, fix: _Repairs) -> None:
 
 def _repair_sanitized_path(key: str, op: dict[str, Any], ptr: str, fix: _Repairs) -> str:
     """Old-format key (`/v1/files/file_id` with file_id `in: path`): back to its template."""
-    declared = {p.get("name") for p in op.get("parameters") or [] if isinstance(p, dict) and p.get("in") == "path"}
+    raw_params = op.get("parameters")
+    params: list[Any] = raw_params if isinstance(raw_params, list) else []
+    declared = {p.get("name") for p in params if isinstance(p, dict) and p.get("in") == "path"}
     in_key = set(_TEMPLATE_PARAM.findall(key))
     missing = [n for n in declared if isinstance(n, str) and n not in in_key]
     if not missing:
@@ -188,7 +193,7 @@ def _repair_sanitized_path(key: str, op: dict[str, Any], ptr: str, fix: _Repairs
         op["x-lowcodeapi-old"] = f"{key}?{query}" if query else key
         fix.note("sanitized-path", f"old-format key {key!r} has no template for {sorted(missing)}: path taken from api_endpoint {template!r}; the key is kept as the old-format route", ptr)
         return template
-    for p in op.get("parameters") or []:
+    for p in params:
         if isinstance(p, dict) and p.get("name") in missing:
             p["in"] = "query"
     fix.note("path-param-to-query", f"path parameters {sorted(missing)} are not in {key!r} and no api_endpoint gives a template: sent as query parameters", ptr)

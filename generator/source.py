@@ -68,7 +68,7 @@ class SpecText:
     def _tree(self) -> yaml.Node | None:
         text = self.text
         if self.is_json:  # JSON's escaped surrogate pairs are not YAML: same length, no newline, no meaning
-            text = re.sub(r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u0041", text)
+            text = re.sub(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", r"\\u0041", text)
         try:
             return yaml.compose(text, Loader=_Loader)  # JSON is (nearly) YAML: one line finder for both
         except yaml.YAMLError:

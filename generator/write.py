@@ -81,7 +81,8 @@ def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
     parent = os.path.dirname(out) or "."
     try:
         os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.new-", dir=parent)
+        _remove_abandoned_staging(parent, os.path.basename(out))
+        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.new-{os.getpid()}-", dir=parent)
         os.chmod(staging, _folder_mode(out))
     except OSError as exc:
         raise fail("write.unwritable", f"cannot write beside the output folder: {exc.strerror}", Location(shown)) from None
@@ -102,6 +103,23 @@ def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def _remove_abandoned_staging(parent: str, name: str) -> None:
+    """Staging folders of runs that were killed (their process is gone) are removed."""
+    prefix = f".{name}.new-"
+    for entry in os.listdir(parent):
+        if not entry.startswith(prefix):
+            continue
+        pid = entry[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+        except OSError:
+            pass  # alive, or not ours to signal: leave it
 
 
 def _folder_mode(out: str) -> int:

@@ -122,7 +122,11 @@ class Translator:
         _, path, extra = found.route.build(url_format, found.params)
         kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in found.consumed]
         source_direct = bool(self._direct_host) and parts.netloc == self._direct_host
-        if url_format == "direct":
+        if not parts.netloc:  # a bare path stays a bare path
+            base = urlsplit(found.prefix if url_format != "direct" else "")
+            if url_format == "direct":
+                kept = [(k, v) for k, v in kept if k != "api_token"]
+        elif url_format == "direct":
             base = urlsplit(self._direct if not source_direct else f"{parts.scheme}://{parts.netloc}{found.prefix}")
             kept = [(k, v) for k, v in kept if k != "api_token"]
         elif source_direct:
