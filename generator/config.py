@@ -113,4 +113,6 @@ def _provider(name: str, raw: dict[str, Any], where: Location) -> Provider:
         direct_auth_header=raw.get("direct_auth_header", base.direct_auth_header),
         direct_headers=tuple(sorted(raw.get("direct_headers", {}).items())),
         old_format_rule=rule,
+        direct_auth_prefix=raw.get("direct_auth_prefix", ""),
+        direct_auth_query=raw.get("direct_auth_query", ""),
     )

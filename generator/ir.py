@@ -222,6 +222,8 @@ class Provider:
     direct_auth_header: str
     direct_headers: tuple[tuple[str, str], ...]
     old_format_rule: str
+    direct_auth_prefix: str = ""  # "Bearer " for HTTP bearer / OAuth2 schemes
+    direct_auth_query: str = ""  # an apiKey scheme that travels in the query
 
 
 @dataclass(frozen=True)

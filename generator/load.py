@@ -52,7 +52,9 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True) -
     if not errors and validate:
         errors += _validate_openapi(data, source)
     if not errors:
-        errors += _check_operations(data, source)
+        found = list(_check_operations(data, source))
+        errors += [d for d in found if d.level == "error"]
+        repairs += tuple(d for d in found if d.level != "error")
     if errors:
         raise GeneratorError(errors[:_MAX_ERRORS])
     return LoadedSpec(source, data, dialect, repairs)
@@ -209,6 +211,7 @@ def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagno
                 continue
             ptr = pointer_join("/paths", path, method)
             params = [_deref(p, data) for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]]
+            yield from _check_params_and_responses(op, params, ptr, source)
             declared = {p.get("name") for p in params if p.get("in") == "path"}
             for name in in_template:
                 if name not in declared:
@@ -227,6 +230,37 @@ def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagno
                     yield _error(source, "operation.duplicate-id", f"operationId {op_id!r} is used twice (first at {op_ids[op_id]})", pointer_join(ptr, "operationId"))
                 else:
                     op_ids[op_id] = f"{method.upper()} {path}"
+
+
+_STATUS = re.compile(r"^([1-5][0-9][0-9]|[1-5]XX|default)$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+                                            "array": (list,), "object": (dict,)}
+
+
+def _warning(source: SpecText, code: str, message: str, pointer: str) -> Diagnostic:
+    return Diagnostic("warning", code, message, source.location(pointer))
+
+
+def _check_params_and_responses(op: dict[str, Any], params: list[dict[str, Any]], ptr: str, source: SpecText) -> Iterator[Diagnostic]:
+    """Located warnings for what a client survives but a spec author should fix."""
+    for code in (op.get("responses") or {}) if isinstance(op.get("responses"), dict) else ():
+        if not _STATUS.match(str(code)):
+            yield _warning(source, "response.status", f"response key {str(code)!r} is not a status code: ignored", pointer_join(ptr, "responses", str(code)))
+    for p in params:
+        name = p.get("name")
+        if p.get("in") == "path" and p.get("required") is not True:
+            yield _warning(source, "path.optional-param", f"path parameter {name!r} is not marked required: it is required all the same", ptr)
+        raw_schema = p.get("schema")
+        schema: dict[str, Any] = raw_schema if isinstance(raw_schema, dict) else {}
+        if "default" not in schema:
+            continue
+        default, kind = schema["default"], schema.get("type")
+        expected = _JSON_TYPES.get(kind) if isinstance(kind, str) else None
+        if expected is not None and (not isinstance(default, expected) or (kind != "boolean" and isinstance(default, bool))):
+            yield _warning(source, "param.default", f"default {default!r} of parameter {name!r} is not a {kind}: ignored", ptr)
+        elif schema.get("format") == "uuid" and isinstance(default, str) and not _UUID.match(default):
+            yield _warning(source, "param.default", f"default {default!r} of parameter {name!r} is not a uuid: ignored", ptr)
 
 
 def _deref(node: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

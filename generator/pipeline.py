@@ -43,7 +43,35 @@ def _provider_for(target: Target, config: Config | None, document: dict[str, Any
         servers = document.get("servers") or []
         url = servers[0].get("url", "") if servers and isinstance(servers[0], dict) else ""
         provider = replace(provider, direct_base_url=str(url).rstrip("/"))
+    if config is None and not (provider.direct_auth_header or provider.direct_auth_query):
+        auth = spec_auth(document)
+        provider = replace(provider, direct_auth_header=auth.get("direct_auth_header", ""),
+                           direct_auth_prefix=auth.get("direct_auth_prefix", ""), direct_auth_query=auth.get("direct_auth_query", ""))
     return provider
+
+
+def spec_auth(document: dict[str, Any]) -> dict[str, str]:
+    """How a plain-mode client sends its api_key: the spec's first usable security scheme, else a
+    header parameter that is plainly a credential (`x-api-key`, `authorization`)."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    order = [name for req in document.get("security") or [] if isinstance(req, dict) for name in req]
+    for name in order + [n for n in schemes if n not in order]:
+        scheme = schemes.get(name)
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if kind == "apiKey" and scheme.get("in") == "header" and scheme.get("name"):
+            return {"direct_auth_header": str(scheme["name"])}
+        if kind == "apiKey" and scheme.get("in") == "query" and scheme.get("name"):
+            return {"direct_auth_query": str(scheme["name"])}
+        if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in ("oauth2", "openIdConnect"):
+            return {"direct_auth_header": "Authorization", "direct_auth_prefix": "Bearer "}
+    for item in (document.get("paths") or {}).values():
+        for op in item.values() if isinstance(item, dict) else ():
+            for p in (op.get("parameters") or []) if isinstance(op, dict) else ():
+                if isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() in ("x-api-key", "api-key"):
+                    return {"direct_auth_header": str(p["name"])}
+    return {}
 
 
 def merge_target(target: Target, config: Config | None, root: str) -> tuple[MergedSpec, Provider]:

@@ -290,7 +290,13 @@ class TypeBuilder:
         if len(members) == 1:
             return _Union(_nullable(members[0], nullable), tuple(members), None, ())
         disc = self._discriminator(schema, members)
-        variants = tuple((v, m.annotation) for m in members if disc and (v := self._fixed_value(m, disc)) is not None)
+        found = [(v, m.annotation) for m in members if disc and (v := self._fixed_value(m, disc)) is not None]
+        first: dict[str, Code] = {}
+        for value, annotation in found:
+            first.setdefault(value, annotation)  # one entry per value: the first variant keeps it
+        variants = tuple(first.items())
+        for value in sorted({v for v, _ in found if [x for x, _ in found].count(v) > 1}):
+            self.warn(pointer, f"variants share the discriminator value {value!r}: the first one decodes it")
         return _Union(_nullable(self._union_of(members, disc, variants), nullable), tuple(members), disc, variants)
 
     def _union_of(self, members: list[TypeRef], disc: str | None, variants: tuple[tuple[str, Code], ...]) -> TypeRef:

@@ -16,6 +16,8 @@ from ._provider import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DIRECT_AUTH_HEADER,
+    DIRECT_AUTH_PREFIX,
+    DIRECT_AUTH_QUERY,
     DIRECT_BASE_URL,
     DIRECT_BASE_URL_ENV,
     DIRECT_HEADERS,
@@ -291,7 +293,10 @@ def build_request_spec(
     all_headers: dict[str, str] = {"accept": accept, "user-agent": USER_AGENT}
     if settings.target == "direct":
         all_headers.update({k.lower(): v for k, v in DIRECT_HEADERS.items()})
-        all_headers[DIRECT_AUTH_HEADER.lower()] = settings.api_key or ""
+        if DIRECT_AUTH_HEADER:
+            all_headers[DIRECT_AUTH_HEADER.lower()] = DIRECT_AUTH_PREFIX + (settings.api_key or "")
+        if DIRECT_AUTH_QUERY:
+            params.append((DIRECT_AUTH_QUERY, settings.api_key or ""))
     else:
         params.append(("api_token", settings.api_token or ""))
     for extra in (settings.default_headers, headers, options.extra_headers):

@@ -11,7 +11,9 @@ TOKEN_ENV = "LOWCODEAPI_API_TOKEN"
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 BASE_URL_ENV = "LOWCODEAPI_BASE_URL"
 DIRECT_BASE_URL_ENV = "ANTHROPIC_BASE_URL"
-DIRECT_AUTH_HEADER = "x-api-key"
+DIRECT_AUTH_HEADER = "x-api-key"  # empty: the key is not sent in a header
+DIRECT_AUTH_PREFIX = ""
+DIRECT_AUTH_QUERY = ""  # empty: the key is not sent in the query
 DIRECT_HEADERS: dict[str, str] = {
     "anthropic-version": "2023-06-01",
 }

@@ -12,10 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fakeserver import FakeServer
-from rtpkg import LOGGER, PACKAGE, PARENT, assemble
-
-TOKEN = "at_s3cr3t-t0ken-FOR-tests"
-KEY = "sk-ant-api03-s3cr3t-KEY-for-tests"
+from rtpkg import KEY, LOGGER, PACKAGE, PARENT, TOKEN, assemble
 
 
 @pytest.fixture(scope="session")

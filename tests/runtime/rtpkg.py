@@ -21,6 +21,8 @@ RUNTIME_FILES = (
     "_types.py", "_errors.py", "_redact.py", "_http.py", "_retry.py", "_sse.py", "_streaming.py", "_jsonlines.py",
     "_pagination.py", "_base.py", "_core.py", "_async_core.py",
 )
+TOKEN = "at_s3cr3t-t0ken-FOR-tests"
+KEY = "sk-ant-api03-s3cr3t-KEY-for-tests"  # the credentials the runtime tests use
 PARENT = "vendor"
 PACKAGE = "lcrt"
 LOGGER = "anthropic_lowcodeapi"
@@ -37,6 +39,8 @@ API_KEY_ENV = "ANTHROPIC_API_KEY"
 BASE_URL_ENV = "LOWCODEAPI_BASE_URL"
 DIRECT_BASE_URL_ENV = "ANTHROPIC_BASE_URL"
 DIRECT_AUTH_HEADER = "x-api-key"
+DIRECT_AUTH_PREFIX = ""
+DIRECT_AUTH_QUERY = ""
 DIRECT_HEADERS: dict[str, str] = {{"anthropic-version": "2023-06-01"}}
 USER_AGENT = "anthropic-lowcodeapi/0.0.0 (runtime tests)"
 '''

@@ -10,9 +10,9 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 import pytest
-from conftest import KEY, TOKEN
 from fakeserver import FakeServer, Reply, anthropic_error
 from fakeserver_world import stream_events
+from rtpkg import KEY, TOKEN
 
 T = TypeVar("T")
 BODY = {"model": "claude-sonnet-4-5", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}

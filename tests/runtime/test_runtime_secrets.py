@@ -10,8 +10,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import KEY, TOKEN
 from fakeserver import FakeServer, Reply
+from rtpkg import KEY, TOKEN
 
 
 def ident(value: Any) -> Any:

@@ -221,11 +221,12 @@ class AsyncAPIClient(ClientBase):
         path_params: Mapping[str, str] | None = None,
         query: Mapping[str, object] | None = None,
         body: Mapping[str, object] | None = None,
+        files: Files | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> bytes:
         """Call ``route``; return its raw body (a file download)."""
-        call = CallArgs(path_params, query, body, None, options, headers)
+        call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
         return (await self._send(route, call, stream=False, accept=ANY)).content
 
     async def _request_to_file(
@@ -236,11 +237,12 @@ class AsyncAPIClient(ClientBase):
         path_params: Mapping[str, str] | None = None,
         query: Mapping[str, object] | None = None,
         body: Mapping[str, object] | None = None,
+        files: Files | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> int:
         """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte count."""
-        call = CallArgs(path_params, query, body, None, options, headers)
+        call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
         response = await self._send(route, call, stream=True, accept=ANY)
         written = 0
         try:

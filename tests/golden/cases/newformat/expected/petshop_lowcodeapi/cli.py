@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import __version__
 from ._client import Client
 
 try:
@@ -98,4 +99,4 @@ COMMANDS: Group[Client] = Group(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line (the `petshop-lowcodeapi` console script); exit 1 on an API error, 2 on a usage error."""
-    run(COMMANDS, Client, argv, version="1")
+    run(COMMANDS, Client, argv, version=__version__)
