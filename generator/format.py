@@ -66,11 +66,13 @@ def split_chunks(text: str) -> list[tuple[str, bool]]:
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     starts: list[tuple[int, bool]] = []
+    previous_end = 0
     for node in tree.body:
         is_def = isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
-        while first > 0 and lines[first - 1].startswith("#"):
-            first -= 1  # a comment right above a statement travels with it
+        while first > previous_end and lines[first - 1].startswith("#"):
+            first -= 1  # a comment right above a statement (not inside the one before) travels with it
+        previous_end = node.end_lineno or node.lineno
         if starts and not is_def and not starts[-1][1]:
             continue  # runs of plain statements stay together
         starts.append((first, is_def))
