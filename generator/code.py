@@ -7,6 +7,7 @@ landing in a file (spec strings are untrusted: descriptions, names, enum values,
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import unicodedata
@@ -70,7 +71,7 @@ def type_expr(text: str) -> Code:
 
 def clean_text(value: str) -> str:
     """Spec prose without control characters (NUL, escapes), newlines kept, lines right-stripped."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     kept = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in value)
     return "\n".join(line.rstrip() for line in kept.split("\n")).strip()
 
@@ -100,6 +101,11 @@ def comment(value: str) -> Code:
     while '""' in text:
         text = text.replace('""', "''")
     return Code(text)
+
+
+def toml_str(value: str) -> Code:
+    """A TOML basic string: JSON's escaping, plus DEL, which TOML refuses raw."""
+    return Code(json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f"))
 
 
 def md(value: str) -> Code:

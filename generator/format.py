@@ -64,7 +64,8 @@ class FormatCache:
 def split_chunks(text: str) -> list[tuple[str, bool]]:
     """A module cut at top-level statements: (source, is a class or function definition)."""
     tree = ast.parse(text)
-    lines = text.splitlines(keepends=True)
+    parts = text.split("\n")  # not splitlines(): U+2028 inside a string is no line break to ast
+    lines = [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
     starts: list[tuple[int, bool]] = []
     previous_end = 0
     for node in tree.body:

@@ -34,7 +34,8 @@ def snake(text: str, fallback: str = "value") -> str:
 def pascal(text: str, fallback: str = "Model") -> str:
     """PascalCase ASCII, never empty, never starting with a digit."""
     out = "".join(w[:1].upper() + w[1:] for w in words(text)) or fallback
-    return f"N{out}" if out[0].isdigit() else out
+    out = f"N{out}" if out[0].isdigit() else out
+    return out + "_" if keyword.iskeyword(out) else out  # `False`, `None`, `True`
 
 
 def kebab(text: str) -> str:

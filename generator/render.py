@@ -56,7 +56,7 @@ def environment(templates: str) -> jinja2.Environment:
     )
     env.filters.update(
         py_str=code.py_str, doc=code.docstring, comment=code.comment, md=code.md, md_code=code.md_code,
-        ident=code.ident, dotted=code.dotted, literal=code.py_literal,
+        ident=code.ident, dotted=code.dotted, literal=code.py_literal, toml=code.toml_str,
         json=lambda v: Code(json.dumps(v, ensure_ascii=False)),
         joined=_joined,
         isorted=lambda items: sorted(items, key=isort_key),

@@ -21,7 +21,12 @@ from .naming import SHADOWED, Namer, pascal, safe, snake
 
 # Names types.py defines or imports itself; models must not take them.
 TYPES_RESERVED = frozenset({"Any", "Literal", "Required", "TypedDict", "TypeAlias", "Union", "Mapping", "Sequence",
-                            "FileTypes", "BaseModel", "annotations"})
+                            "FileTypes", "BaseModel", "annotations",
+                            # what resources.py and _client.py import beside the models
+                            "SyncResource", "AsyncResource", "RequestOptions", "NotGiven", "NOT_GIVEN", "Stream",
+                            "AsyncStream", "SyncPage", "AsyncPaginator", "JSONLines", "AsyncJSONLines", "ROUTES",
+                            "Route", "SyncAPIClient", "AsyncAPIClient", "TYPE_CHECKING", "overload", "cast",
+                            "cached_property", "Client", "AsyncClient"})
 MODEL_ATTRS = frozenset({"parse", "to_dict", "to_json", "get"})
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

@@ -17,4 +17,4 @@ DIRECT_AUTH_QUERY = ""  # empty: the key is not sent in the query
 DIRECT_HEADERS: dict[str, str] = {
     "anthropic-version": "2023-06-01",
 }
-USER_AGENT = "anthropic-lowcodeapi/2023-06-01 (lowcodegen)"
+USER_AGENT = "anthropic-lowcodeapi/2023.06.01 (lowcodegen)"  # header-safe: PEP 440 characters only

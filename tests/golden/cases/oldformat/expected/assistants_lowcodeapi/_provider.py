@@ -15,4 +15,4 @@ DIRECT_AUTH_HEADER = "x-api-key"  # empty: the key is not sent in a header
 DIRECT_AUTH_PREFIX = ""
 DIRECT_AUTH_QUERY = ""  # empty: the key is not sent in the query
 DIRECT_HEADERS: dict[str, str] = {}
-USER_AGENT = "assistants-lowcodeapi/2 (lowcodegen)"
+USER_AGENT = "assistants-lowcodeapi/2 (lowcodegen)"  # header-safe: PEP 440 characters only

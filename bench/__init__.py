@@ -1,0 +1,1 @@
+"""Benchmarks of lowcodegen against named peers: `make bench` (see bench/README.md)."""

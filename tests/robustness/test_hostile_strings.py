@@ -1,0 +1,363 @@
+"""Hostile spec strings cannot break or inject into the generated code (hypothesis).
+
+Every string of a small OpenAPI 3.1 spec that can reach generated code (descriptions, summaries,
+titles, property, parameter and schema names, enum values, defaults, examples, server URLs, path keys,
+tags, operationIds, info.version) is drawn from quotes of every kind, backslashes, Jinja delimiters,
+newlines, `\\r`, NUL, DEL, non-ASCII and Python statements that would create a file if they ever ran.
+
+For each spec: the run succeeds, or fails with a located `GeneratorError` (never another exception);
+every generated `.py` compiles; no generated file holds a raw NUL; pyproject.toml and the JSON files
+still parse; importing the package (every module but `__main__`) and calling one method against a
+closed port raises `APIConnectionError` and creates no file (canary folder, working folder, the output
+tree, and a fixed absolute path the payloads also aim at).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+from robustkit import PYTHON, TEMPLATES, child_env, compile_errors, import_fresh
+
+from generator.diagnostics import GeneratorError
+from generator.naming import snake
+from generator.pipeline import generate, plain_target
+from generator.write import write_tree
+
+ABSOLUTE_CANARY = os.path.join(tempfile.gettempdir(), "lowcodegen-robustness-PWNED")
+
+PAYLOADS = [
+    "__import__('os').system('touch PWNED')",
+    "\"; import os; os.system('touch PWNED') #",
+    "'; import os; os.system('touch PWNED') #",
+    "\"\"\"; open('PWNED','w') #",
+    "'''; open('PWNED','w') #",
+    "\\\"\\\"\\\"; open('PWNED','w') #",
+    "\\'\\'\\'; open('PWNED','w') #",
+    f"\"); open({ABSOLUTE_CANARY!r},'w'); (\"",
+    f"'); open({ABSOLUTE_CANARY!r},'w'); ('",
+    "\n__import__('os').system('touch PWNED')\n",
+    "\\\n__import__('os').system('touch PWNED')",
+    "\r\nimport os; os.system('touch PWNED')\r\n",
+    "{__import__('os').system('touch PWNED')}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ self.__init__.__globals__.__builtins__.open('PWNED', 'w') }}",
+    "{% for x in range(3) %}{{ x }}{% endfor %}",
+    "{% raw %}{{ x }}{% endraw %}{# c #}",
+    "%s%s%(x)s ${PWNED} `touch PWNED`",
+    "\\N{BULLET} \\x00 \\u0000 \\",
+    "*/ --> ]]> </script> <!-- | <b>",
+    "#!/bin/sh\ntouch PWNED",
+]
+PIECES = ["'", '"', "'''", '"""', "\\", "\\\"", "\\'", "{{", "}}", "{%", "%}", "{#", "#}", "{", "}", "\n", "\r", "\r\n",
+          "\x00", "\t", "\x7f", "\x1b", "\u2028", "\u0085", "\ufeff", "é", "ß", "中文", "😀", "\u202e", "ǅ", "ﬁ",
+          "#", ":", "/", "?", "&", "=", "%", " ", "-", "_", "0", "9", "a", "Z", "None", "class", "import", "self", "__"]
+
+pieces = st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map("".join)
+hostile = st.one_of(st.sampled_from(PAYLOADS), pieces, st.text(min_size=1, max_size=12),
+                    st.tuples(st.sampled_from(PAYLOADS), pieces).map("".join))
+# Path segments without braces most of the time: a `{x}` there is a template the spec must declare.
+segment = st.one_of(hostile.map(lambda s: s.replace("{", "(").replace("}", ")").replace("/", "|")), hostile)
+scalar = st.one_of(hostile, st.integers(-(2**70), 2**70), st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none())
+
+
+def _info(title: str, version: str, description: str) -> dict[str, Any]:
+    return {"title": title, "version": version, "description": description}
+
+
+@st.composite
+def hostile_specs(draw: st.DrawFn, info: bool = True) -> dict[str, Any]:
+    """A small OpenAPI 3.1 document whose every string that can reach generated code is hostile."""
+    s = lambda: draw(hostile)  # noqa: E731
+    schema_name, other_schema = draw(st.lists(hostile, min_size=2, max_size=2, unique=True))
+    op_ids = draw(st.lists(hostile, min_size=2, max_size=2, unique=True))
+    props = draw(st.lists(hostile, min_size=1, max_size=4, unique=True))
+    enum = draw(st.lists(hostile, min_size=1, max_size=4, unique=True))
+    query_names = draw(st.lists(hostile.filter(lambda n: n.lower() not in ("id", "x-api-key", "authorization")),
+                                min_size=1, max_size=3, unique=True))
+    tag = s()
+    ref = {"$ref": "#/components/schemas/" + schema_name.replace("~", "~0").replace("/", "~1")}
+    properties: dict[str, Any] = {
+        name: {"type": "string", "title": s(), "description": s(), "enum": enum, "default": draw(scalar), "example": draw(scalar)}
+        for name in props
+    }
+    properties["fixed"] = {"const": s(), "description": s()}
+    properties["other"] = {"$ref": "#/components/schemas/" + other_schema.replace("~", "~0").replace("/", "~1")}
+    return {
+        "openapi": "3.1.0",
+        "info": _info(s(), s(), s()) if info else _info("Hostile", "1.0", "Plain."),
+        "servers": [{"url": s(), "description": s()}],
+        "tags": [{"name": tag, "description": s()}],
+        "paths": {
+            "/items/{id}": {
+                "get": {
+                    "operationId": op_ids[0], "summary": s(), "description": s(), "tags": [tag],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "description": s(), "schema": {"type": "string"}},
+                        *({"name": q, "in": "query", "description": s(), "example": draw(scalar),
+                           "schema": {"type": "string", "enum": enum, "default": draw(scalar), "title": s()}} for q in query_names),
+                        {"name": s(), "in": "header", "description": s(), "schema": {"type": "string", "default": s()}},
+                    ],
+                    "responses": {
+                        "200": {"description": s(), "content": {"application/json": {"schema": ref, "example": {s(): s()}}}},
+                        "default": {"description": s()},
+                    },
+                },
+            },
+            "/items/{id}/" + draw(segment): {
+                "post": {
+                    "operationId": op_ids[1], "summary": s(), "description": s(), "tags": [s()],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "description": s(),
+                                    "content": {"application/json": {"schema": ref, "examples": {s(): {"summary": s(), "value": s()}}}}},
+                    "responses": {"201": {"description": s(), "content": {"application/json": {"schema": {"type": "array", "items": ref}}}}},
+                },
+            },
+        },
+        "components": {
+            "schemas": {
+                schema_name: {"type": "object", "title": s(), "description": s(), "required": props[:1], "properties": properties},
+                other_schema: {"oneOf": [{"type": "string", "enum": enum}, {"type": "integer", "const": 3}], "description": s()},
+            },
+        },
+    }
+
+
+WORST = {
+    "openapi": "3.1.0",
+    "info": _info(PAYLOADS[3] + "\x00\r\n{{ x }}", "1\"\n'''\x00\x7f", PAYLOADS[1] + "\n" + PAYLOADS[4] + '\\"""'),
+    "servers": [{"url": "http://x/\"; import os; os.system('touch PWNED') #\n\x00", "description": PAYLOADS[0]}],
+    "tags": [{"name": "'''\"\"\"", "description": "{% raw %}"}],
+    "paths": {
+        "/items/{id}": {
+            "get": {
+                "operationId": "\"\"\"; open('PWNED','w') #", "summary": "\\", "description": "ends with a quote\"",
+                "tags": ["'''\"\"\""],
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "description": '"""', "schema": {"type": "string"}},
+                    {"name": "\"; import os; os.system('touch PWNED') #", "in": "query", "description": "\\\"\\\"\\\"",
+                     "schema": {"type": "string", "enum": ["'", '"', "\\", "\x00", "\n", "{{ x }}", "'''", '"""'], "default": "\\\""}},
+                    {"name": "class", "in": "query", "schema": {"type": "string", "default": PAYLOADS[2]}},
+                    {"name": "X-\"Evil\"\n", "in": "header", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": {"description": "\"\"\"", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/\"\"\"; open('PWNED','w') #"}}}}},
+            },
+        },
+        "/items/{id}/\"; import os; os.system('touch PWNED') #?a='''&b=\"\"\"": {
+            "post": {
+                "operationId": "'''", "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"204": {"description": "\\"}},
+            },
+        },
+    },
+    "components": {"schemas": {"\"\"\"; open('PWNED','w') #": {
+        "type": "object", "description": "\\\"\\\"\\\"; open('PWNED','w') #\\", "title": "{% for x in y %}",
+        "required": ["'''"],
+        "properties": {
+            "'''": {"type": "string", "enum": ["\"; import os; os.system('touch PWNED') #", "'''", "\x00", "a\\"], "default": "\\"},
+            "\"\"\"": {"type": "integer", "default": 2**70, "example": "{{ 7*7 }}"},
+            "__import__('os').system('touch PWNED')": {"type": "number", "default": float("inf")},
+            "class": {"const": "\"\"\"\\"},
+            "\x00\r\n": {"type": "boolean", "description": "\x00"},
+        },
+    }}},
+}
+
+
+def _variant(spec: dict[str, Any], **info: str) -> dict[str, Any]:
+    return {**spec, "info": {**spec["info"], **info}}
+
+
+CALL = r'''
+import importlib, inspect, pkgutil, sys
+name = sys.argv[1]
+pkg = importlib.import_module(name)
+for mod in pkgutil.iter_modules(pkg.__path__):
+    if mod.name != "__main__":
+        importlib.import_module(name + "." + mod.name)
+routes = importlib.import_module(name + ".url_formats").ROUTES
+route = next(r for r in routes.values() if r.direct == "/items/{id}" and r.method == "GET")
+client = pkg.Client(api_key="k", target="direct", base_url="http://127.0.0.1:9", max_retries=0, timeout=5.0)
+target = client
+for part in route.name.split("."):
+    target = getattr(target, part)
+args, kwargs = [], {}
+for p in inspect.signature(target).parameters.values():
+    if p.default is inspect.Parameter.empty:
+        if p.kind is inspect.Parameter.KEYWORD_ONLY:
+            kwargs[p.name] = "x"
+        else:
+            args.append("x")
+try:
+    target(*args, **kwargs)
+except pkg.APIConnectionError:
+    print("APIConnectionError")
+'''
+
+
+def _tree(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
+def check_spec(spec: dict[str, Any]) -> None:
+    assert not os.path.exists(ABSOLUTE_CANARY), f"{ABSOLUTE_CANARY} exists before the run: remove it"
+    with tempfile.TemporaryDirectory(prefix="lcg-hostile-") as tmp:
+        root = Path(tmp)
+        spec_path = root / "spec" / "hostile.json"
+        spec_path.parent.mkdir()
+        spec_path.write_text(json.dumps(spec, indent=1, allow_nan=True), encoding="utf-8")
+        out = root / "out"
+        canary = root / "canary"
+        canary.mkdir()
+        target = plain_target(str(spec_path), "hostile_pkg", str(out))
+        try:
+            gen = generate(target, None, str(spec_path.parent), TEMPLATES, None)
+            write_tree(target.out, gen.files)
+        except GeneratorError as exc:
+            assert exc.diagnostics, "a GeneratorError without diagnostics"
+            for d in exc.diagnostics:
+                assert d.location.file and (d.location.line is not None or d.location.pointer), f"unlocated: {d}"
+            return
+        assert compile_errors(out) == []
+        for path in sorted(out.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                assert b"\x00" not in data, f"raw NUL in {path.relative_to(out)}"
+                if path.suffix == ".json":
+                    json.loads(data)
+                if path.suffix == ".toml":
+                    tomllib.loads(data.decode("utf-8"))
+        before = _tree(root)
+        proc = subprocess.run([PYTHON, "-c", CALL, "hostile_pkg"], cwd=str(canary), capture_output=True, text=True, timeout=120,
+                              env=child_env(PYTHONPATH=str(out), HOME=str(canary), TMPDIR=str(canary)))
+        created = sorted(_tree(root) - before)
+        assert not os.path.exists(ABSOLUTE_CANARY), "an injected statement ran: it wrote " + ABSOLUTE_CANARY
+        assert created == [], f"files appeared during import and call: {created}"
+        assert proc.returncode == 0, f"import or call failed:\n{proc.stderr[-3000:]}"
+        assert proc.stdout.strip().splitlines()[-1:] == ["APIConnectionError"], f"no APIConnectionError:\n{proc.stdout}\n{proc.stderr}"
+
+
+# --------------------------------------------------------------------------------- known generator bugs
+#
+# The property test below steers clear of the triggers of the bugs that have their own xfail test here, so
+# that it guards everything else meanwhile; `test_hostile_strings_everywhere` is the same property with
+# nothing avoided. When these bugs are fixed, drop `avoid_known_bugs` and the xfail markers.
+
+LINE_SEPARATORS = ("\u2028", "\u2029")
+
+
+def _strip(value: Any, chars: str | tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for c in chars:
+            value = value.replace(c, "")
+        return value
+    if isinstance(value, dict):
+        return {_strip(k, chars): _strip(v, chars) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip(v, chars) for v in value]
+    return value
+
+
+def avoid_known_bugs(spec: dict[str, Any]) -> dict[str, Any]:
+    """No U+2028/U+2029 anywhere (BUG_LINE_SEPARATOR); no resource named None/True/False (BUG_KEYWORD_RESOURCE); no quote, backslash or DEL in info (BUG_TITLE, BUG_TOML);
+    only printable ASCII in info.version (BUG_VERSION)."""
+    spec = _strip(spec, LINE_SEPARATORS)
+    for item in spec["paths"].values():
+        for op in item.values():
+            op_id = op.get("operationId")
+            if isinstance(op_id, str) and any(snake(p) in ("none", "true", "false") for p in re.split(r"[/.]", op_id)):
+                op["operationId"] = re.sub(r"[/.]", "_", op_id)  # BUG_KEYWORD_RESOURCE
+    info = {k: _strip(v, ('"', "\\", "\x7f")) for k, v in spec["info"].items()}
+    info["version"] = "".join(c for c in info["version"] if c.isprintable() and c.isascii())
+    return {**spec, "info": info}
+
+
+BUG_TITLE = ("BUG: info.title reaches the module docstrings of __init__.py, resources.py and types.py through the "
+             "`comment` filter, which escapes neither quotes nor backslashes: a title `x\"\"\"; open('PWNED','w'); "
+             "\"\"\"` runs open() on import (code injection); a backslash gives an invalid escape sequence; a title "
+             "with `\"\"\"` and a newline crashes the run with RuntimeError instead of a located error")
+BUG_TOML = ("BUG: pyproject.toml is written with json.dumps, which leaves DEL (U+007F) raw: a title or version "
+            "holding it gives an invalid pyproject.toml")
+BUG_LINE_SEPARATOR = ("BUG: format.split_chunks cuts modules with str.splitlines(), which also splits at U+2028/U+2029 "
+                      "(kept by clean_text) while ast line numbers do not: two U+2028 in descriptions crash the run "
+                      "with a black TokenError traceback (exit 1)")
+BUG_VERSION = ("BUG: info.version goes raw into USER_AGENT (the User-Agent header of every request): a CR/LF or "
+               "other control character in it makes every call fail with APIConnectionError 'Illegal header value'; "
+               "a non-ASCII character (version '1.0-é') makes every call raise a bare UnicodeEncodeError")
+
+
+# No shrink phase: an example costs seconds, so shrinking one costs many minutes; the failing spec is printed whole.
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
+
+BUG_KEYWORD_RESOURCE = ("BUG: a resource named none/true/false (path `/none`, or operationId `None/x`) gets the class "
+                        "name None/True/False: ValueError 'not a safe identifier' traceback, exit 1")
+
+@settings(max_examples=12, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hostile_specs().map(avoid_known_bugs))
+@example(avoid_known_bugs(WORST))
+@example(avoid_known_bugs(_variant(WORST, title="\\", version="\\")))
+@example(avoid_known_bugs(_variant(WORST, title="\x1b\u202e{{ x }}{% if %}\x00", version="1.0\r\n")))
+def test_hostile_strings_do_not_break_or_inject(spec: dict[str, Any]) -> None:
+    check_spec(spec)
+
+
+@settings(max_examples=5, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hostile_specs())
+@example(WORST)
+def test_hostile_strings_everywhere(spec: dict[str, Any]) -> None:
+    check_spec(spec)
+
+
+def _minimal(title: str = "T", version: str = "1", description: str = "d") -> dict[str, Any]:
+    return {"openapi": "3.1.0", "info": {"title": title, "version": version},
+            "paths": {"/items/{id}": {"get": {"description": description, "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+                      "/other": {"get": {"responses": {"204": {"description": "none"}}}}}}
+
+
+def test_title_cannot_inject_code() -> None:
+    check_spec(_minimal(title="x\"\"\"; open('PWNED','w'); \"\"\""))
+
+
+def test_title_backslash_and_quotes() -> None:
+    check_spec(_minimal(title="C:\\path \"quoted\" \"\"\"\nsecond line\\"))
+
+
+def test_del_character_in_title_and_version() -> None:
+    check_spec(_minimal(title="T\x7f", version="1.0\x7f"))
+
+
+def test_line_separators_in_descriptions() -> None:
+    check_spec(_minimal(description="one\u2028two\u2028three"))
+
+
+@pytest.mark.parametrize("version", ["1\r\nX-Injected: yes", "1.0-é"], ids=["crlf", "non-ascii"])
+def test_hostile_version_keeps_requests_valid(tmp_path: Path, version: str) -> None:
+    spec_path = tmp_path / "v.json"
+    spec_path.write_text(json.dumps(_minimal(version=version)), encoding="utf-8")
+    target = plain_target(str(spec_path), "version_pkg", str(tmp_path / "out"))
+    write_tree(target.out, generate(target, None, str(tmp_path), TEMPLATES, None).files)
+    pkg = import_fresh(tmp_path / "out", "version_pkg")
+    from featurekit import method_for, serve
+
+    with serve() as server:
+        client = pkg.Client(api_key="k", target="direct", base_url=server.url, max_retries=0)
+        method_for(client, pkg, "GET", "/items/{id}")("1")
+        assert "x-injected" not in server.last.headers
+
+
+def test_operation_id_naming_a_keyword_resource() -> None:
+    spec = _minimal()
+    spec["paths"]["/items/{id}"]["get"]["operationId"] = "None/retrieve"
+    check_spec(spec)
