@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
@@ -30,37 +30,37 @@ __all__ = ["AsyncClient", "Client"]
 class Client(SyncAPIClient):
     """The Anthropic API (documented) client. Options: api_token (env LOWCODEAPI_API_TOKEN) or api_key with target="direct" (env ANTHROPIC_API_KEY), base_url, url_format (auto, new, old), max_retries, timeout, http_client, default_headers."""
 
-    @cached_property
+    @_cached_property
     def chat(self) -> Chat:
         """`client.chat`"""
         return Chat(self)
 
-    @cached_property
+    @_cached_property
     def completions(self) -> Completions:
         """`client.completions`"""
         return Completions(self)
 
-    @cached_property
+    @_cached_property
     def files(self) -> Files:
         """`client.files`"""
         return Files(self)
 
-    @cached_property
+    @_cached_property
     def messages(self) -> Messages:
         """`client.messages`"""
         return Messages(self)
 
-    @cached_property
+    @_cached_property
     def models(self) -> Models:
         """`client.models`"""
         return Models(self)
 
-    @cached_property
+    @_cached_property
     def organizations(self) -> Organizations:
         """`client.organizations`"""
         return Organizations(self)
 
-    @cached_property
+    @_cached_property
     def skills(self) -> Skills:
         """`client.skills`"""
         return Skills(self)
@@ -69,37 +69,37 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """The asynchronous Anthropic API (documented) client: the same surface as `Client`, awaitable."""
 
-    @cached_property
+    @_cached_property
     def chat(self) -> AsyncChat:
         """`client.chat`"""
         return AsyncChat(self)
 
-    @cached_property
+    @_cached_property
     def completions(self) -> AsyncCompletions:
         """`client.completions`"""
         return AsyncCompletions(self)
 
-    @cached_property
+    @_cached_property
     def files(self) -> AsyncFiles:
         """`client.files`"""
         return AsyncFiles(self)
 
-    @cached_property
+    @_cached_property
     def messages(self) -> AsyncMessages:
         """`client.messages`"""
         return AsyncMessages(self)
 
-    @cached_property
+    @_cached_property
     def models(self) -> AsyncModels:
         """`client.models`"""
         return AsyncModels(self)
 
-    @cached_property
+    @_cached_property
     def organizations(self) -> AsyncOrganizations:
         """`client.organizations`"""
         return AsyncOrganizations(self)
 
-    @cached_property
+    @_cached_property
     def skills(self) -> AsyncSkills:
         """`client.skills`"""
         return AsyncSkills(self)

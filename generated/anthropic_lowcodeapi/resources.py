@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from functools import cached_property
-from typing import TYPE_CHECKING, Literal, overload
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
+from typing import TYPE_CHECKING, Literal
+from typing import overload as _overload
 
 import httpx
 
@@ -167,7 +168,7 @@ class Chat(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def completions(self) -> ChatCompletions:
         return ChatCompletions(self._client)
 
@@ -177,7 +178,7 @@ class AsyncChat(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def completions(self) -> AsyncChatCompletions:
         return AsyncChatCompletions(self._client)
 
@@ -187,7 +188,7 @@ class Completions(SyncResource):
 
     _client: SyncAPIClient
 
-    @overload
+    @_overload
     def create(
         self,
         *,
@@ -207,7 +208,7 @@ class Completions(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Completion: ...
 
-    @overload
+    @_overload
     def create(
         self,
         *,
@@ -227,7 +228,7 @@ class Completions(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Stream[CompletionStreamEvent, Completion]: ...
 
-    @overload
+    @_overload
     def create(
         self,
         *,
@@ -326,7 +327,7 @@ class AsyncCompletions(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @overload
+    @_overload
     async def create(
         self,
         *,
@@ -346,7 +347,7 @@ class AsyncCompletions(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Completion: ...
 
-    @overload
+    @_overload
     async def create(
         self,
         *,
@@ -366,7 +367,7 @@ class AsyncCompletions(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[CompletionStreamEvent, Completion]: ...
 
-    @overload
+    @_overload
     async def create(
         self,
         *,
@@ -1287,11 +1288,11 @@ class Messages(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def batches(self) -> MessagesBatches:
         return MessagesBatches(self._client)
 
-    @overload
+    @_overload
     def create(
         self,
         *,
@@ -1315,7 +1316,7 @@ class Messages(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Message: ...
 
-    @overload
+    @_overload
     def create(
         self,
         *,
@@ -1339,7 +1340,7 @@ class Messages(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Stream[MessageStreamEvent, Message]: ...
 
-    @overload
+    @_overload
     def create(
         self,
         *,
@@ -1508,11 +1509,11 @@ class AsyncMessages(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def batches(self) -> AsyncMessagesBatches:
         return AsyncMessagesBatches(self._client)
 
-    @overload
+    @_overload
     async def create(
         self,
         *,
@@ -1536,7 +1537,7 @@ class AsyncMessages(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Message: ...
 
-    @overload
+    @_overload
     async def create(
         self,
         *,
@@ -1560,7 +1561,7 @@ class AsyncMessages(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[MessageStreamEvent, Message]: ...
 
-    @overload
+    @_overload
     async def create(
         self,
         *,
@@ -3589,7 +3590,7 @@ class OrganizationsWorkspaces(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def members(self) -> OrganizationsWorkspacesMembers:
         return OrganizationsWorkspacesMembers(self._client)
 
@@ -3803,7 +3804,7 @@ class AsyncOrganizationsWorkspaces(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def members(self) -> AsyncOrganizationsWorkspacesMembers:
         return AsyncOrganizationsWorkspacesMembers(self._client)
 
@@ -4017,27 +4018,27 @@ class Organizations(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def api_keys(self) -> OrganizationsApiKeys:
         return OrganizationsApiKeys(self._client)
 
-    @cached_property
+    @_cached_property
     def cost_report(self) -> OrganizationsCostReport:
         return OrganizationsCostReport(self._client)
 
-    @cached_property
+    @_cached_property
     def invites(self) -> OrganizationsInvites:
         return OrganizationsInvites(self._client)
 
-    @cached_property
+    @_cached_property
     def usage_report(self) -> OrganizationsUsageReport:
         return OrganizationsUsageReport(self._client)
 
-    @cached_property
+    @_cached_property
     def users(self) -> OrganizationsUsers:
         return OrganizationsUsers(self._client)
 
-    @cached_property
+    @_cached_property
     def workspaces(self) -> OrganizationsWorkspaces:
         return OrganizationsWorkspaces(self._client)
 
@@ -4073,27 +4074,27 @@ class AsyncOrganizations(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def api_keys(self) -> AsyncOrganizationsApiKeys:
         return AsyncOrganizationsApiKeys(self._client)
 
-    @cached_property
+    @_cached_property
     def cost_report(self) -> AsyncOrganizationsCostReport:
         return AsyncOrganizationsCostReport(self._client)
 
-    @cached_property
+    @_cached_property
     def invites(self) -> AsyncOrganizationsInvites:
         return AsyncOrganizationsInvites(self._client)
 
-    @cached_property
+    @_cached_property
     def usage_report(self) -> AsyncOrganizationsUsageReport:
         return AsyncOrganizationsUsageReport(self._client)
 
-    @cached_property
+    @_cached_property
     def users(self) -> AsyncOrganizationsUsers:
         return AsyncOrganizationsUsers(self._client)
 
-    @cached_property
+    @_cached_property
     def workspaces(self) -> AsyncOrganizationsWorkspaces:
         return AsyncOrganizationsWorkspaces(self._client)
 
@@ -4437,7 +4438,7 @@ class Skills(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def versions(self) -> SkillsVersions:
         return SkillsVersions(self._client)
 
@@ -4626,7 +4627,7 @@ class AsyncSkills(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def versions(self) -> AsyncSkillsVersions:
         return AsyncSkillsVersions(self._client)
 
@@ -4815,31 +4816,31 @@ class Root(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def chat(self) -> Chat:
         return Chat(self._client)
 
-    @cached_property
+    @_cached_property
     def completions(self) -> Completions:
         return Completions(self._client)
 
-    @cached_property
+    @_cached_property
     def files(self) -> Files:
         return Files(self._client)
 
-    @cached_property
+    @_cached_property
     def messages(self) -> Messages:
         return Messages(self._client)
 
-    @cached_property
+    @_cached_property
     def models(self) -> Models:
         return Models(self._client)
 
-    @cached_property
+    @_cached_property
     def organizations(self) -> Organizations:
         return Organizations(self._client)
 
-    @cached_property
+    @_cached_property
     def skills(self) -> Skills:
         return Skills(self._client)
 
@@ -4849,30 +4850,30 @@ class AsyncRoot(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def chat(self) -> AsyncChat:
         return AsyncChat(self._client)
 
-    @cached_property
+    @_cached_property
     def completions(self) -> AsyncCompletions:
         return AsyncCompletions(self._client)
 
-    @cached_property
+    @_cached_property
     def files(self) -> AsyncFiles:
         return AsyncFiles(self._client)
 
-    @cached_property
+    @_cached_property
     def messages(self) -> AsyncMessages:
         return AsyncMessages(self._client)
 
-    @cached_property
+    @_cached_property
     def models(self) -> AsyncModels:
         return AsyncModels(self._client)
 
-    @cached_property
+    @_cached_property
     def organizations(self) -> AsyncOrganizations:
         return AsyncOrganizations(self._client)
 
-    @cached_property
+    @_cached_property
     def skills(self) -> AsyncSkills:
         return AsyncSkills(self._client)
