@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
@@ -22,17 +22,17 @@ __all__ = ["AsyncClient", "Client"]
 class Client(SyncAPIClient):
     """The Library client. Options: api_token (env LOWCODEAPI_API_TOKEN) or api_key with target="direct" (env PETSHOP_API_KEY), base_url, url_format (auto, new, old), max_retries, timeout, http_client, default_headers."""
 
-    @cached_property
+    @_cached_property
     def authors(self) -> Authors:
         """`client.authors`"""
         return Authors(self)
 
-    @cached_property
+    @_cached_property
     def books(self) -> Books:
         """`client.books`"""
         return Books(self)
 
-    @cached_property
+    @_cached_property
     def shelves(self) -> Shelves:
         """`client.shelves`"""
         return Shelves(self)
@@ -41,17 +41,17 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """The asynchronous Library client: the same surface as `Client`, awaitable."""
 
-    @cached_property
+    @_cached_property
     def authors(self) -> AsyncAuthors:
         """`client.authors`"""
         return AsyncAuthors(self)
 
-    @cached_property
+    @_cached_property
     def books(self) -> AsyncBooks:
         """`client.books`"""
         return AsyncBooks(self)
 
-    @cached_property
+    @_cached_property
     def shelves(self) -> AsyncShelves:
         """`client.shelves`"""
         return AsyncShelves(self)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cached_property
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -206,7 +206,7 @@ class Books(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def batches(self) -> BooksBatches:
         return BooksBatches(self._client)
 
@@ -246,7 +246,7 @@ class AsyncBooks(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def batches(self) -> AsyncBooksBatches:
         return AsyncBooksBatches(self._client)
 
@@ -344,15 +344,15 @@ class Root(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def authors(self) -> Authors:
         return Authors(self._client)
 
-    @cached_property
+    @_cached_property
     def books(self) -> Books:
         return Books(self._client)
 
-    @cached_property
+    @_cached_property
     def shelves(self) -> Shelves:
         return Shelves(self._client)
 
@@ -362,14 +362,14 @@ class AsyncRoot(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def authors(self) -> AsyncAuthors:
         return AsyncAuthors(self._client)
 
-    @cached_property
+    @_cached_property
     def books(self) -> AsyncBooks:
         return AsyncBooks(self._client)
 
-    @cached_property
+    @_cached_property
     def shelves(self) -> AsyncShelves:
         return AsyncShelves(self._client)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
@@ -18,7 +18,7 @@ __all__ = ["AsyncClient", "Client"]
 class Client(SyncAPIClient):
     """The Petshop client. Options: api_token (env LOWCODEAPI_API_TOKEN) or api_key with target="direct" (env PETSHOP_API_KEY), base_url, url_format (auto, new, old), max_retries, timeout, http_client, default_headers."""
 
-    @cached_property
+    @_cached_property
     def pets(self) -> Pets:
         """`client.pets`"""
         return Pets(self)
@@ -27,7 +27,7 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """The asynchronous Petshop client: the same surface as `Client`, awaitable."""
 
-    @cached_property
+    @_cached_property
     def pets(self) -> AsyncPets:
         """`client.pets`"""
         return AsyncPets(self)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cached_property
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
 from typing import TYPE_CHECKING, Literal
 
 import httpx
@@ -97,7 +97,7 @@ class Pets(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def toys(self) -> PetsToys:
         return PetsToys(self._client)
 
@@ -197,7 +197,7 @@ class AsyncPets(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def toys(self) -> AsyncPetsToys:
         return AsyncPetsToys(self._client)
 
@@ -297,7 +297,7 @@ class Root(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def pets(self) -> Pets:
         return Pets(self._client)
 
@@ -307,6 +307,6 @@ class AsyncRoot(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def pets(self) -> AsyncPets:
         return AsyncPets(self._client)

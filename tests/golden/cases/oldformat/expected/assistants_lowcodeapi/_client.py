@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
@@ -22,17 +22,17 @@ __all__ = ["AsyncClient", "Client"]
 class Client(SyncAPIClient):
     """The Assistants client. Options: api_token (env LOWCODEAPI_API_TOKEN) or api_key with target="direct" (env PETSHOP_API_KEY), base_url, url_format (auto, new, old), max_retries, timeout, http_client, default_headers."""
 
-    @cached_property
+    @_cached_property
     def assistants(self) -> Assistants:
         """`client.assistants`"""
         return Assistants(self)
 
-    @cached_property
+    @_cached_property
     def files(self) -> Files:
         """`client.files`"""
         return Files(self)
 
-    @cached_property
+    @_cached_property
     def threads(self) -> Threads:
         """`client.threads`"""
         return Threads(self)
@@ -41,17 +41,17 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """The asynchronous Assistants client: the same surface as `Client`, awaitable."""
 
-    @cached_property
+    @_cached_property
     def assistants(self) -> AsyncAssistants:
         """`client.assistants`"""
         return AsyncAssistants(self)
 
-    @cached_property
+    @_cached_property
     def files(self) -> AsyncFiles:
         """`client.files`"""
         return AsyncFiles(self)
 
-    @cached_property
+    @_cached_property
     def threads(self) -> AsyncThreads:
         """`client.threads`"""
         return AsyncThreads(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property as _cached_property  # an alias no resource name can shadow
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -291,15 +291,15 @@ class Root(SyncResource):
 
     _client: SyncAPIClient
 
-    @cached_property
+    @_cached_property
     def assistants(self) -> Assistants:
         return Assistants(self._client)
 
-    @cached_property
+    @_cached_property
     def files(self) -> Files:
         return Files(self._client)
 
-    @cached_property
+    @_cached_property
     def threads(self) -> Threads:
         return Threads(self._client)
 
@@ -309,14 +309,14 @@ class AsyncRoot(AsyncResource):
 
     _client: AsyncAPIClient
 
-    @cached_property
+    @_cached_property
     def assistants(self) -> AsyncAssistants:
         return AsyncAssistants(self._client)
 
-    @cached_property
+    @_cached_property
     def files(self) -> AsyncFiles:
         return AsyncFiles(self._client)
 
-    @cached_property
+    @_cached_property
     def threads(self) -> AsyncThreads:
         return AsyncThreads(self._client)
