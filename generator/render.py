@@ -126,7 +126,8 @@ def render(api: Api, merged: dict[str, Any], report: MergeReport, templates: str
     runtime = os.path.join(templates, "package", "runtime")
     for name in sorted(n for n in os.listdir(runtime) if n.endswith(".py")):
         with open(os.path.join(runtime, name), encoding="utf-8") as handle:
-            files.append(RenderedFile(f"{pkg}/{name}", f"{context['py_header']}\n{handle.read()}", True))
+            # kept black-formatted in the repo (a test checks it): copied as it is, not formatted again
+            files.append(RenderedFile(f"{pkg}/{name}", f"{context['py_header']}\n{handle.read()}", False))
     plain = str(header(api, root, "plain"))
     files.append(RenderedFile("openapi.merged.json", _json({"x-generated": plain, **merged}), False))
     files.append(RenderedFile("url_formats.json", _json(url_table(api, plain)), False))

@@ -37,7 +37,7 @@ from ._jsonlines import AsyncJSONLines
 from ._pagination import AsyncPage, AsyncPaginator, parse_page
 from ._retry import should_retry
 from ._streaming import AsyncStream
-from ._types import NOT_GIVEN, Files, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
+from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
 
 if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs nothing beyond httpx
     from typing import Self
@@ -204,10 +204,10 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> T:
@@ -219,10 +219,10 @@ class AsyncAPIClient(ClientBase):
         self,
         route: Route,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> bytes:
@@ -235,10 +235,10 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         path: PathArg,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> int:
@@ -269,9 +269,9 @@ class AsyncAPIClient(ClientBase):
         event_cast: Callable[[Any], T],
         final_cast: Callable[[Any], F],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
+        body: object = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> AsyncStream[T, F]:
@@ -294,7 +294,7 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         line_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
@@ -309,7 +309,7 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         item_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,

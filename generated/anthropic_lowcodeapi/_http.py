@@ -27,7 +27,7 @@ from ._provider import (
     USER_AGENT,
 )
 from ._redact import display_url, register_secret
-from ._types import FileContent, Files, FileTypes, NotGiven, RequestOptions, TimeoutTypes
+from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
     from typing import TypeAlias, TypeGuard
@@ -134,7 +134,7 @@ class FormatMemory:
 
 
 def format_order(
-    settings: ClientSettings, memory: FormatMemory, route: Route, path_params: Mapping[str, str]
+    settings: ClientSettings, memory: FormatMemory, route: Route, path_params: Mapping[str, object]
 ) -> list[str]:
     """The URL formats to try, in order, for one call."""
     if settings.target == "direct":
@@ -257,7 +257,7 @@ def _is_one_file(value: object) -> TypeGuard[FileTypes]:
     return (name is None or isinstance(name, str)) and readable
 
 
-def prepare_files(files: Files | None) -> list[FormFile] | None:
+def prepare_files(files: Mapping[str, object] | None) -> list[FormFile] | None:
     """Read every file of a call once, so that each retry sends the same bytes.
 
     A list under one field name sends one part per file; a NOT_GIVEN field sends none.
@@ -278,9 +278,9 @@ def build_request_spec(
     route: Route,
     fmt: str,
     *,
-    path_params: Mapping[str, str] | None,
+    path_params: Mapping[str, object] | None,
     query: Mapping[str, object] | None,
-    body: Mapping[str, object] | None,
+    body: object,
     files: list[FormFile] | None,
     options: RequestOptions,
     headers: Mapping[str, str] | None,
@@ -305,8 +305,13 @@ def build_request_spec(
                 all_headers.pop(key.lower(), None)
             else:
                 all_headers[key.lower()] = value
+    whole = (
+        None if body is None or isinstance(body, (Mapping, NotGiven)) else body
+    )  # an array or scalar body
     fields: dict[str, object] = {
-        k: v for k, v in (body or {}).items() if not isinstance(v, NotGiven)
+        k: v
+        for k, v in (body if isinstance(body, Mapping) else {}).items()
+        if not isinstance(v, NotGiven)
     }
     fields.update(options.extra_body or {})
     if accept.startswith("text/event-stream"):
@@ -314,9 +319,7 @@ def build_request_spec(
             True  # Anthropic's switch to server-sent events; other streamed reads send no body
         )
     # The proxy expects a JSON body on every write; reads send one only when there is something in it.
-    payload: dict[str, object] | None = (
-        fields if fields or method in ("POST", "PUT", "PATCH") else None
-    )
+    payload: object = fields if fields or method in ("POST", "PUT", "PATCH") else None
     data: dict[str, str] | None = None
     if files is not None:
         data = {k: _form_value(v) for k, v in fields.items() if v is not None}
@@ -324,6 +327,8 @@ def build_request_spec(
     elif route.body == "form":
         data = dict(form_pairs(fields)) if fields else None
         payload = None
+    if whole is not None:
+        payload, data = whole, None  # sent as the JSON document it is
     timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
     return RequestSpec(
         method=method,
@@ -338,7 +343,6 @@ def build_request_spec(
 
 
 # ------------------------------------------------------------------------------------ reading responses
-
 
 _DATA_ENVELOPE_KEYS = frozenset({"data", "message", "provider", "response_headers", "status"})
 _RESULT_ENVELOPE_KEYS = frozenset(

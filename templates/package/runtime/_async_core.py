@@ -36,7 +36,7 @@ from ._jsonlines import AsyncJSONLines
 from ._pagination import AsyncPage, AsyncPaginator, parse_page
 from ._retry import should_retry
 from ._streaming import AsyncStream
-from ._types import NOT_GIVEN, Files, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
+from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
 
 if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs nothing beyond httpx
     from typing import Self
@@ -203,10 +203,10 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> T:
@@ -218,10 +218,10 @@ class AsyncAPIClient(ClientBase):
         self,
         route: Route,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> bytes:
@@ -234,10 +234,10 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         path: PathArg,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> int:
@@ -268,9 +268,9 @@ class AsyncAPIClient(ClientBase):
         event_cast: Callable[[Any], T],
         final_cast: Callable[[Any], F],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
+        body: object = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> AsyncStream[T, F]:
@@ -293,7 +293,7 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         line_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
@@ -308,7 +308,7 @@ class AsyncAPIClient(ClientBase):
         route: Route,
         item_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,

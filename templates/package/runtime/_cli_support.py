@@ -129,7 +129,9 @@ class _Choice(_ChoiceBase):
 class _Command(click.Command):
     """A command whose help also lists its positional arguments, described (click 8.1 compatible)."""
 
-    def __init__(self, *args: Any, argument_help: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, argument_help: Sequence[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.argument_help = list(argument_help)
 
@@ -147,23 +149,58 @@ def build(root: Group[C], client: Callable[..., C], *, version: str = "") -> cli
         click.get_current_context().obj = _Settings(**values)
 
     params: list[click.Parameter] = [
-        click.Option(["--api-token"], envvar=TOKEN_ENV, show_envvar=True, metavar="TOKEN",
-                     help="LowCodeAPI token (target lowcodeapi); never printed."),
-        click.Option(["--api-key"], envvar=API_KEY_ENV, show_envvar=True, metavar="KEY",
-                     help="The provider's API key (target direct); never printed."),
-        click.Option(["--target"], type=click.Choice(["lowcodeapi", "direct"]),
-                     help="Call through LowCodeAPI or the provider directly. Default: direct when "
-                          "only an API key is given, else lowcodeapi."),
+        click.Option(
+            ["--api-token"],
+            envvar=TOKEN_ENV,
+            show_envvar=True,
+            metavar="TOKEN",
+            help="LowCodeAPI token (target lowcodeapi); never printed.",
+        ),
+        click.Option(
+            ["--api-key"],
+            envvar=API_KEY_ENV,
+            show_envvar=True,
+            metavar="KEY",
+            help="The provider's API key (target direct); never printed.",
+        ),
+        click.Option(
+            ["--target"],
+            type=click.Choice(["lowcodeapi", "direct"]),
+            help="Call through LowCodeAPI or the provider directly. Default: direct when "
+            "only an API key is given, else lowcodeapi.",
+        ),
         click.Option(["--base-url"], metavar="URL", help="Override the base URL of the target."),
-        click.Option(["--url-format"], type=click.Choice(["auto", "new", "old"]), default="auto",
-                     show_default=True, help="LowCodeAPI URL format; auto falls back to old on a router 404."),
-        click.Option(["--max-retries"], type=click.IntRange(min=0), default=2, show_default=True, metavar="N",
-                     help="Retries on 408/409/429/5xx and connection errors."),
-        click.Option(["--timeout"], type=click.FloatRange(min=0, min_open=True), default=600.0,
-                     show_default=True, metavar="SECONDS", help="Timeout of each request."),
-        click.Option(["--output"], type=click.Choice(["json", "jsonl", "raw"]), default="json",
-                     show_default=True, help="json: pretty JSON; jsonl: one compact value per line "
-                                             "(list items, stream events); raw: bytes and text as received."),
+        click.Option(
+            ["--url-format"],
+            type=click.Choice(["auto", "new", "old"]),
+            default="auto",
+            show_default=True,
+            help="LowCodeAPI URL format; auto falls back to old on a router 404.",
+        ),
+        click.Option(
+            ["--max-retries"],
+            type=click.IntRange(min=0),
+            default=2,
+            show_default=True,
+            metavar="N",
+            help="Retries on 408/409/429/5xx and connection errors.",
+        ),
+        click.Option(
+            ["--timeout"],
+            type=click.FloatRange(min=0, min_open=True),
+            default=600.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Timeout of each request.",
+        ),
+        click.Option(
+            ["--output"],
+            type=click.Choice(["json", "jsonl", "raw"]),
+            default="json",
+            show_default=True,
+            help="json: pretty JSON; jsonl: one compact value per line "
+            "(list items, stream events); raw: bytes and text as received.",
+        ),
     ]
     group = _group(root, client, params=params, callback=callback)
     if version:
@@ -184,35 +221,73 @@ def _group(spec: Group[C], client: Callable[..., C], **attrs: Any) -> click.Grou
 
 def _command(spec: Command[C], client: Callable[..., C]) -> click.Command:
     params: list[click.Parameter] = [
-        click.Argument([a.name], type=_FILE if a.where == "file" else click.STRING) for a in spec.args
+        click.Argument([a.name], type=_FILE if a.where == "file" else click.STRING)
+        for a in spec.args
     ]
     params += [_option(o) for o in spec.options]
     flags = {f for o in spec.options for f in (o.flag, *o.aliases)}
     if any(o.where == "body" for o in spec.options):
-        params.append(click.Option(["--body", "_body"], metavar="JSON",
-                                   help="The whole request body (JSON, @FILE or - for stdin); the "
-                                        "options above override its fields."))
-    if any(o.wire == _MESSAGES and o.kind == "json" for o in spec.options) and "message" not in flags:
-        params.append(click.Option(["--message", "_message"], multiple=True, metavar="ROLE:TEXT",
-                                   help=f"Append a message to --{_MESSAGES}, e.g. user:Hello (repeatable)."))
+        params.append(
+            click.Option(
+                ["--body", "_body"],
+                metavar="JSON",
+                help="The whole request body (JSON, @FILE or - for stdin); the "
+                "options above override its fields.",
+            )
+        )
+    if (
+        any(o.wire == _MESSAGES and o.kind == "json" for o in spec.options)
+        and "message" not in flags
+    ):
+        params.append(
+            click.Option(
+                ["--message", "_message"],
+                multiple=True,
+                metavar="ROLE:TEXT",
+                help=f"Append a message to --{_MESSAGES}, e.g. user:Hello (repeatable).",
+            )
+        )
     if spec.stream is not None:
-        params.append(click.Option(["--stream", "_stream"], is_flag=True,
-                                   help="Stream: print text as it arrives, the usage on stderr "
-                                        "(--output jsonl prints every event)."))
+        params.append(
+            click.Option(
+                ["--stream", "_stream"],
+                is_flag=True,
+                help="Stream: print text as it arrives, the usage on stderr "
+                "(--output jsonl prints every event).",
+            )
+        )
     if spec.kind == "page":
-        params.append(click.Option(["--max-items", "_max_items"], type=click.IntRange(min=0), metavar="N",
-                                   help="Stop after N items (lists walk every page otherwise)."))
+        params.append(
+            click.Option(
+                ["--max-items", "_max_items"],
+                type=click.IntRange(min=0),
+                metavar="N",
+                help="Stop after N items (lists walk every page otherwise).",
+            )
+        )
     if spec.kind == "binary":
-        params.append(click.Option(["-o", "--output-file", "_output_file"], metavar="PATH",
-                                   type=click.Path(dir_okay=False, allow_dash=True),
-                                   help="Write the content to PATH (default: stdout, if not a terminal)."))
+        params.append(
+            click.Option(
+                ["-o", "--output-file", "_output_file"],
+                metavar="PATH",
+                type=click.Path(dir_okay=False, allow_dash=True),
+                help="Write the content to PATH (default: stdout, if not a terminal).",
+            )
+        )
 
     def callback(**values: Any) -> None:
         _Invocation(spec, client, click.get_current_context(), values).run()
 
-    return _Command(spec.name, params=params, callback=callback, help=spec.help or None,
-                    short_help=spec.summary or None, deprecated=spec.deprecated, context_settings=_CONTEXT,
-                    argument_help=[(a.name.upper(), a.help) for a in spec.args])
+    return _Command(
+        spec.name,
+        params=params,
+        callback=callback,
+        help=spec.help or None,
+        short_help=spec.summary or None,
+        deprecated=spec.deprecated,
+        context_settings=_CONTEXT,
+        argument_help=[(a.name.upper(), a.help) for a in spec.args],
+    )
 
 
 def _option(opt: Opt) -> click.Option:
@@ -246,15 +321,22 @@ def _completion_command(prog_name: str) -> click.Command:
             click.echo(complete(root, {}, prog_name, var).source())
 
     return click.Command(
-        "completion", callback=callback, context_settings=_CONTEXT,
+        "completion",
+        callback=callback,
+        context_settings=_CONTEXT,
         params=[click.Argument(["shell"], type=click.Choice(["bash", "zsh", "fish"]))],
         help=f'Print the shell completion script, e.g. eval "$({prog_name} completion bash)".',
         short_help="Print the shell completion script.",
     )
 
 
-def run(root: Group[C], client: Callable[..., C], argv: Sequence[str] | None = None, *,
-        version: str = "") -> None:
+def run(
+    root: Group[C],
+    client: Callable[..., C],
+    argv: Sequence[str] | None = None,
+    *,
+    version: str = "",
+) -> None:
     """Run the command line: exit 0 on success, 1 on an API error, 2 on a usage error."""
     group = build(root, client, version=version)
     group.main(args=list(argv) if argv is not None else None, prog_name=root.name)
@@ -266,11 +348,13 @@ def run(root: Group[C], client: Callable[..., C], argv: Sequence[str] | None = N
 class _Invocation(Generic[C]):
     """One run of one command: collect the call's arguments, call, print."""
 
-    def __init__(self, spec: Command[C], client: Callable[..., C], ctx: click.Context,
-                 values: dict[str, Any]) -> None:
+    def __init__(
+        self, spec: Command[C], client: Callable[..., C], ctx: click.Context, values: dict[str, Any]
+    ) -> None:
         self.spec, self.make_client, self.ctx, self.values = spec, client, ctx, values
         self.settings: _Settings = ctx.find_object(_Settings) or _Settings(
-            None, None, None, None, "auto", 2, 600.0, "json")
+            None, None, None, None, "auto", 2, 600.0, "json"
+        )
         self.out = _Output(self.settings.output)
         self.stdin_used_by: str | None = None
 
@@ -285,7 +369,9 @@ class _Invocation(Generic[C]):
         progress = self.download_progress(args)
         http = None
         if progress is not None:
-            http = httpx.Client(transport=_ProgressTransport(progress), timeout=self.settings.timeout)
+            http = httpx.Client(
+                transport=_ProgressTransport(progress), timeout=self.settings.timeout
+            )
         try:
             client = self.client(http)
             try:
@@ -328,7 +414,8 @@ class _Invocation(Generic[C]):
                     kwargs[opt.name] = value
         if self.values.get("_message"):
             fields[_MESSAGES] = list(fields.get(_MESSAGES) or []) + [
-                self.message(text) for text in self.values["_message"]]
+                self.message(text) for text in self.values["_message"]
+            ]
         for opt in self.spec.options:
             if opt.where == "body" and opt.wire in fields:
                 kwargs[opt.name] = fields.pop(opt.wire)
@@ -358,7 +445,9 @@ class _Invocation(Generic[C]):
             try:
                 return Path(value[1:]).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                self.usage_error(f"cannot read {value[1:]!r}: {getattr(exc, 'strerror', None) or exc}", flag)
+                self.usage_error(
+                    f"cannot read {value[1:]!r}: {getattr(exc, 'strerror', None) or exc}", flag
+                )
         return value
 
     def json_value(self, value: str, flag: str, *, relaxed: bool) -> Any:
@@ -367,7 +456,7 @@ class _Invocation(Generic[C]):
         try:
             return json.loads(text)
         except ValueError as exc:
-            if relaxed and text.strip() and text.lstrip()[0] not in "{[\"":
+            if relaxed and text.strip() and text.lstrip()[0] not in '{["':
                 return text
             self.usage_error(f"not valid JSON: {exc}", flag)
 
@@ -392,16 +481,24 @@ class _Invocation(Generic[C]):
         s = self.settings
         target = s.target or ("direct" if s.api_key and not s.api_token else "lowcodeapi")
         if target == "lowcodeapi" and not s.api_token:
-            raise click.UsageError(f"No LowCodeAPI token: pass --api-token or set {TOKEN_ENV}.", self.ctx)
+            raise click.UsageError(
+                f"No LowCodeAPI token: pass --api-token or set {TOKEN_ENV}.", self.ctx
+            )
         if target == "direct" and not s.api_key:
-            raise click.UsageError(f"No API key for --target direct: pass --api-key or set {API_KEY_ENV}.",
-                                   self.ctx)
+            raise click.UsageError(
+                f"No API key for --target direct: pass --api-key or set {API_KEY_ENV}.", self.ctx
+            )
         register_secret(s.api_token)
         register_secret(s.api_key)
-        options: dict[str, Any] = {"target": target, "url_format": s.url_format,
-                                   "max_retries": s.max_retries, "timeout": s.timeout}
+        options: dict[str, Any] = {
+            "target": target,
+            "url_format": s.url_format,
+            "max_retries": s.max_retries,
+            "timeout": s.timeout,
+        }
         options["api_token" if target == "lowcodeapi" else "api_key"] = (
-            s.api_token if target == "lowcodeapi" else s.api_key)
+            s.api_token if target == "lowcodeapi" else s.api_key
+        )
         if s.base_url:
             options["base_url"] = s.base_url
         if http is not None:
@@ -520,7 +617,9 @@ class _Output:
         sys.stdout.flush()
 
     def dumps(self, value: Any, *, pretty: bool) -> str:
-        return json.dumps(_plain(value), indent=2 if pretty else None, ensure_ascii=False, default=str)
+        return json.dumps(
+            _plain(value), indent=2 if pretty else None, ensure_ascii=False, default=str
+        )
 
     def value(self, value: Any) -> None:
         value = _plain(value)
@@ -537,7 +636,11 @@ class _Output:
             return
         first = True
         for item in items:
-            self.write(("[\n" if first else ",\n") + "  " + self.dumps(item, pretty=True).replace("\n", "\n  "))
+            self.write(
+                ("[\n" if first else ",\n")
+                + "  "
+                + self.dumps(item, pretty=True).replace("\n", "\n  ")
+            )
             first = False
         self.write("[]\n" if first else "\n]\n")
 
@@ -581,8 +684,13 @@ class _Output:
         detail: dict[str, Any] = {"error": type(exc).__name__}
         if isinstance(exc, APIStatusError):
             body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else exc.body
-            detail.update(status_code=exc.status_code, error_type=exc.error_type, message=exc.message,
-                          request_id=exc.request_id, body=_plain(body))
+            detail.update(
+                status_code=exc.status_code,
+                error_type=exc.error_type,
+                message=exc.message,
+                request_id=exc.request_id,
+                body=_plain(body),
+            )
         else:
             detail["message"] = exc.message
             if isinstance(exc, APIConnectionError):
@@ -629,7 +737,11 @@ class _Progress:
         now = time.monotonic()
         if force or now - self.drawn_at >= 0.1:
             self.drawn_at = now
-            of = f" of {_size(self.total)} ({100 * self.done // max(self.total, 1)}%)" if self.total else ""
+            of = (
+                f" of {_size(self.total)} ({100 * self.done // max(self.total, 1)}%)"
+                if self.total
+                else ""
+            )
             self.show(f"{self.label}: {_size(self.done)}{of}")
 
     def finish(self) -> None:

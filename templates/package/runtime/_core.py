@@ -38,7 +38,7 @@ from ._jsonlines import JSONLines
 from ._pagination import SyncPage, parse_page
 from ._retry import should_retry
 from ._streaming import Stream
-from ._types import NOT_GIVEN, Files, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
+from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
 
 if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs nothing beyond httpx
     from typing import Self
@@ -193,10 +193,10 @@ class SyncAPIClient(ClientBase):
         route: Route,
         cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> T:
@@ -208,10 +208,10 @@ class SyncAPIClient(ClientBase):
         self,
         route: Route,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> bytes:
@@ -224,10 +224,10 @@ class SyncAPIClient(ClientBase):
         route: Route,
         path: PathArg,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> int:
@@ -258,9 +258,9 @@ class SyncAPIClient(ClientBase):
         event_cast: Callable[[Any], T],
         final_cast: Callable[[Any], F],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
+        body: object = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> Stream[T, F]:
@@ -283,7 +283,7 @@ class SyncAPIClient(ClientBase):
         route: Route,
         line_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
@@ -298,7 +298,7 @@ class SyncAPIClient(ClientBase):
         route: Route,
         item_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,

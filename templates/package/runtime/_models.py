@@ -57,7 +57,9 @@ class BaseModel:
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; use to_dict() for a mutable copy")
+        raise AttributeError(
+            f"{type(self).__name__} is read-only; use to_dict() for a mutable copy"
+        )
 
     def __getitem__(self, key: str) -> Any:
         return object.__getattribute__(self, "_data")[key]
@@ -80,7 +82,9 @@ class BaseModel:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return bool(object.__getattribute__(other, "_data") == object.__getattribute__(self, "_data"))
+        return bool(
+            object.__getattribute__(other, "_data") == object.__getattribute__(self, "_data")
+        )
 
     __hash__ = None  # type: ignore[assignment]  # models compare by value and are not hashable
 
@@ -89,7 +93,11 @@ class BaseModel:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in data.items())})"
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(type(self)._fields_) | set(object.__getattribute__(self, "_data")))
+        return sorted(
+            set(super().__dir__())
+            | set(type(self)._fields_)
+            | set(object.__getattribute__(self, "_data"))
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (object.__getattribute__(self, "_data"),))
@@ -130,7 +138,12 @@ class UnionOf:
 
     __slots__ = ("discriminator", "variants", "members")
 
-    def __init__(self, discriminator: str | None, variants: Mapping[str, Converter], members: tuple[Converter, ...]) -> None:
+    def __init__(
+        self,
+        discriminator: str | None,
+        variants: Mapping[str, Converter],
+        members: tuple[Converter, ...],
+    ) -> None:
         self.discriminator = discriminator
         self.variants = variants
         self.members = members
@@ -145,7 +158,9 @@ class UnionOf:
                 if self.variants:
                     return UnknownModel(value)
             for member in self.members:
-                if isinstance(getattr(member, "__self__", None), type) or isinstance(member, (UnionOf, Lazy)):
+                if isinstance(getattr(member, "__self__", None), type) or isinstance(
+                    member, (UnionOf, Lazy)
+                ):
                     return member(value)
             return value
         if isinstance(value, list):
@@ -180,7 +195,9 @@ def dict_of(item: Converter) -> Converter:
     return DictOf(item)
 
 
-def union_of(discriminator: str | None, variants: Mapping[str, Converter], members: tuple[Converter, ...]) -> Converter:
+def union_of(
+    discriminator: str | None, variants: Mapping[str, Converter], members: tuple[Converter, ...]
+) -> Converter:
     """A converter for a union."""
     return UnionOf(discriminator, variants, members)
 

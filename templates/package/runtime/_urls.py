@@ -29,7 +29,9 @@ class Route:
     old_query: tuple[tuple[str, str], ...] = ()
     body: str = "json"  # how the request body is encoded: json | form | multipart
 
-    def build(self, url_format: str, path_params: Mapping[str, str]) -> tuple[str, str, list[tuple[str, str]]]:
+    def build(
+        self, url_format: str, path_params: Mapping[str, object]
+    ) -> tuple[str, str, list[tuple[str, str]]]:
         """(HTTP method, path with quoted values, extra query pairs) for `direct`, `new` or `old`."""
         if url_format == "direct":
             method, template = self.direct_method, self.direct
@@ -60,7 +62,9 @@ class _Match:
 class Translator:
     """Recognises a concrete URL as one route in one format and writes it in another."""
 
-    def __init__(self, routes: Iterable[Route], lowcodeapi_base_url: str, direct_base_url: str) -> None:
+    def __init__(
+        self, routes: Iterable[Route], lowcodeapi_base_url: str, direct_base_url: str
+    ) -> None:
         self._routes = tuple(routes)
         self._lowcodeapi = lowcodeapi_base_url.rstrip("/")
         self._direct = direct_base_url.rstrip("/")
@@ -71,7 +75,11 @@ class Translator:
         if self._compiled is None:  # compiled on first use: importing the table stays cheap
             out = []
             for route in self._routes:
-                for fmt, template in (("new", route.new), ("direct", route.direct), ("old", route.old)):
+                for fmt, template in (
+                    ("new", route.new),
+                    ("direct", route.direct),
+                    ("old", route.old),
+                ):
                     path = template.partition("?")[0]
                     regex = "".join(
                         f"(?P<p{i}>[^/]+)" if part.startswith("{") else re.escape(part)
@@ -95,7 +103,9 @@ class Translator:
             found = pattern.fullmatch(parts.path)
             if not found:
                 continue
-            template = {"new": route.new, "direct": route.direct, "old": route.old}[fmt].partition("?")[0]
+            template = {"new": route.new, "direct": route.direct, "old": route.old}[fmt].partition(
+                "?"
+            )[0]
             if fmt == "old":
                 if route.old == route.new or not {q for q, _ in route.old_query} <= names:
                     continue
@@ -104,7 +114,10 @@ class Translator:
                 score = 3_000 + literal
             else:
                 placeholders = _PARAM.findall(template)
-                params = {name: unquote(found.group(f"p{2 * i + 1}")) for i, name in enumerate(placeholders)}
+                params = {
+                    name: unquote(found.group(f"p{2 * i + 1}"))
+                    for i, name in enumerate(placeholders)
+                }
                 consumed = frozenset()
                 # a direct URL prefers direct templates; a proxy URL prefers the new format
                 score = (2_000 if (fmt == "direct") == is_direct else 1_000) + literal
@@ -112,7 +125,9 @@ class Translator:
             if best is None or candidate.score > best.score:
                 best = candidate
         if best is None:
-            raise ValueError(f"no known route matches the path {parts.path!r}")  # the path never holds the token
+            raise ValueError(
+                f"no known route matches the path {parts.path!r}"
+            )  # the path never holds the token
         return best
 
     def translate(self, url: str, url_format: str, method: str | None = None) -> str:
@@ -120,20 +135,37 @@ class Translator:
         found = self.match(url, method)
         parts = urlsplit(url)
         _, path, extra = found.route.build(url_format, found.params)
-        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in found.consumed]
+        kept = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in found.consumed
+        ]
         source_direct = bool(self._direct_host) and parts.netloc == self._direct_host
         if not parts.netloc:  # a bare path stays a bare path
             base = urlsplit(found.prefix if url_format != "direct" else "")
             if url_format == "direct":
                 kept = [(k, v) for k, v in kept if k != "api_token"]
         elif url_format == "direct":
-            base = urlsplit(self._direct if not source_direct else f"{parts.scheme}://{parts.netloc}{found.prefix}")
+            base = urlsplit(
+                self._direct
+                if not source_direct
+                else f"{parts.scheme}://{parts.netloc}{found.prefix}"
+            )
             kept = [(k, v) for k, v in kept if k != "api_token"]
         elif source_direct:
             base = urlsplit(self._lowcodeapi)
         else:
             base = urlsplit(f"{parts.scheme}://{parts.netloc}{found.prefix}")
-        fixed = {k for k, _ in parse_qsl({"new": found.route.new, "old": found.route.old, "direct": found.route.direct}[found.url_format].partition("?")[2])}
+        fixed = {
+            k
+            for k, _ in parse_qsl(
+                {"new": found.route.new, "old": found.route.old, "direct": found.route.direct}[
+                    found.url_format
+                ].partition("?")[2]
+            )
+        }
         kept = [(k, v) for k, v in kept if k not in fixed]
         query = urlencode(extra + kept)
-        return urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + path, query, parts.fragment))
+        return urlunsplit(
+            (base.scheme, base.netloc, base.path.rstrip("/") + path, query, parts.fragment)
+        )

@@ -91,7 +91,6 @@ class Group(Generic[C]):
 
 # ------------------------------------------------------------------------------------------ click tree
 
-
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, allow_dash=True)
 _MESSAGES = "messages"  # a body field of this name also gets the --message ROLE:TEXT shorthand

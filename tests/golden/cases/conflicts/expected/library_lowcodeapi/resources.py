@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property as _cached_property  # an alias no resource name can shadow
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -40,16 +40,19 @@ class Authors(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List authors (documented only)"""
-        return self._client._request_json(
-            ROUTES["authors.list"],
-            _m.identity,
-            path_params={},
-            options=RequestOptions(
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
-                max_retries=max_retries,
+        return cast(
+            "list[str]",
+            self._client._request_json(
+                ROUTES["authors.list"],
+                _m.identity,
+                path_params={},
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
             ),
         )
 
@@ -69,16 +72,19 @@ class AsyncAuthors(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List authors (documented only)"""
-        return await self._client._request_json(
-            ROUTES["authors.list"],
-            _m.identity,
-            path_params={},
-            options=RequestOptions(
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
-                max_retries=max_retries,
+        return cast(
+            "list[str]",
+            await self._client._request_json(
+                ROUTES["authors.list"],
+                _m.identity,
+                path_params={},
+                options=RequestOptions(
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                    max_retries=max_retries,
+                ),
             ),
         )
 

@@ -61,9 +61,9 @@ PathArg: TypeAlias = "str | os.PathLike[str]"
 class CallArgs:
     """The caller's side of one call: everything but the route and the URL format."""
 
-    path_params: Mapping[str, str] | None
+    path_params: Mapping[str, object] | None
     query: Mapping[str, object] | None
-    body: Mapping[str, object] | None
+    body: object
     files: list[FormFile] | None  # read once per call (see prepare_files)
     options: RequestOptions
     headers: Mapping[str, str] | None

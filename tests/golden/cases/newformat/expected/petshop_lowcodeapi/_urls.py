@@ -31,7 +31,7 @@ class Route:
     body: str = "json"  # how the request body is encoded: json | form | multipart
 
     def build(
-        self, url_format: str, path_params: Mapping[str, str]
+        self, url_format: str, path_params: Mapping[str, object]
     ) -> tuple[str, str, list[tuple[str, str]]]:
         """(HTTP method, path with quoted values, extra query pairs) for `direct`, `new` or `old`."""
         if url_format == "direct":

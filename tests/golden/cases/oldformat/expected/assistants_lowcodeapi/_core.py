@@ -39,7 +39,7 @@ from ._jsonlines import JSONLines
 from ._pagination import SyncPage, parse_page
 from ._retry import should_retry
 from ._streaming import Stream
-from ._types import NOT_GIVEN, Files, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
+from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
 
 if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs nothing beyond httpx
     from typing import Self
@@ -194,10 +194,10 @@ class SyncAPIClient(ClientBase):
         route: Route,
         cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> T:
@@ -209,10 +209,10 @@ class SyncAPIClient(ClientBase):
         self,
         route: Route,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> bytes:
@@ -225,10 +225,10 @@ class SyncAPIClient(ClientBase):
         route: Route,
         path: PathArg,
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
-        files: Files | None = None,
+        body: object = None,
+        files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> int:
@@ -259,9 +259,9 @@ class SyncAPIClient(ClientBase):
         event_cast: Callable[[Any], T],
         final_cast: Callable[[Any], F],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
-        body: Mapping[str, object] | None = None,
+        body: object = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
     ) -> Stream[T, F]:
@@ -284,7 +284,7 @@ class SyncAPIClient(ClientBase):
         route: Route,
         line_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
@@ -299,7 +299,7 @@ class SyncAPIClient(ClientBase):
         route: Route,
         item_cast: Callable[[Any], T],
         *,
-        path_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, str] | None = None,
