@@ -161,6 +161,7 @@ class SyncAPIClient(ClientBase):
                 json=spec.json,
                 data=spec.data,
                 files=spec.files,
+                content=spec.content,
                 timeout=spec.timeout,
             )
             try:

@@ -170,6 +170,7 @@ class AsyncAPIClient(ClientBase):
                 json=spec.json,
                 data=spec.data,
                 files=spec.files,
+                content=spec.content,
                 timeout=spec.timeout,
             )
             try:

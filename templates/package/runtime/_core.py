@@ -160,6 +160,7 @@ class SyncAPIClient(ClientBase):
                 json=spec.json,
                 data=spec.data,
                 files=spec.files,
+                content=spec.content,
                 timeout=spec.timeout,
             )
             try:

@@ -170,6 +170,7 @@ class RequestSpec:
     json: Any
     data: dict[str, str] | None
     files: list[FormFile] | None
+    content: bytes | None  # a raw (binary) body
     timeout: TimeoutTypes
 
 
@@ -327,7 +328,11 @@ def build_request_spec(
     elif route.body == "form":
         data = dict(form_pairs(fields)) if fields else None
         payload = None
-    if whole is not None:
+    content: bytes | None = None
+    if isinstance(whole, (bytes, bytearray)):
+        payload, data, content = None, None, bytes(whole)  # a binary body, sent as it is
+        all_headers.setdefault("content-type", "application/octet-stream")
+    elif whole is not None:
         payload, data = whole, None  # sent as the JSON document it is
     timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
     return RequestSpec(
@@ -338,6 +343,7 @@ def build_request_spec(
         json=payload,
         data=data,
         files=files,
+        content=content,
         timeout=timeout,
     )
 
