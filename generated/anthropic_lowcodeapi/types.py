@@ -1191,7 +1191,7 @@ ToolChoiceParam: TypeAlias = (
 )
 
 # Converters: bound after every class exists, so that models may refer to each other in any order.
-_parse_CompletionStreamEvent = _m.Lazy(
+_parse_CompletionStreamEvent: _m.Converter = _m.Lazy(
     lambda: _m.union_of(
         "type",
         {"completion": Completion.parse, "ping": PingEvent.parse, "error": ErrorResponse.parse},
@@ -1202,7 +1202,7 @@ _parse_CompletionStreamEvent = _m.Lazy(
         ),
     )
 )
-_parse_ContentBlock = _m.Lazy(
+_parse_ContentBlock: _m.Converter = _m.Lazy(
     lambda: _m.union_of(
         "type",
         {
@@ -1219,7 +1219,7 @@ _parse_ContentBlock = _m.Lazy(
         ),
     )
 )
-_parse_MessageStreamEvent = _m.Lazy(
+_parse_MessageStreamEvent: _m.Converter = _m.Lazy(
     lambda: _m.union_of(
         "type",
         {
