@@ -255,7 +255,7 @@ def check_spec(spec: dict[str, Any]) -> None:
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
 
 
-@settings(max_examples=30, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=20, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(hostile_specs())
 @example(WORST)
 @example(_variant(WORST, title="\\", version="\\"))
