@@ -210,7 +210,7 @@ def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagno
             if method not in METHODS or not isinstance(op, dict):
                 continue
             ptr = pointer_join("/paths", path, method)
-            params = [_deref(p, data) for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]]
+            params = [d if isinstance(d := deref(p, data), dict) else {} for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]]
             yield from _check_params_and_responses(op, params, ptr, source)
             declared = {p.get("name") for p in params if p.get("in") == "path"}
             for name in in_template:
@@ -263,14 +263,13 @@ def _check_params_and_responses(op: dict[str, Any], params: list[dict[str, Any]]
             yield _warning(source, "param.default", f"default {default!r} of parameter {name!r} is not a uuid: ignored", ptr)
 
 
-def _deref(node: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    seen = 0
-    while isinstance(node.get("$ref"), str) and seen < 50:
+def deref(node: Any, document: dict[str, Any]) -> Any:
+    """Follow local `$ref`s to the node they name; {} for a dangling one (load has reported it)."""
+    for _ in range(50):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
         try:
-            target = resolve_pointer(data, node["$ref"])
+            node = resolve_pointer(document, node["$ref"])
         except KeyError:
             return {}
-        if not isinstance(target, dict):
-            return {}
-        node, seen = target, seen + 1
     return node

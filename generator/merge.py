@@ -16,7 +16,7 @@ from typing import Any, Literal
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .dialect import METHODS
 from .ir import InputFile, Provider
-from .load import LoadedSpec, resolve_pointer
+from .load import LoadedSpec, deref
 from .urlformats import make_route, shape
 
 Source = Literal["both", "documented", "snapshot", "spec"]
@@ -177,37 +177,26 @@ def _routes_extension(method: str, path: str, op: dict[str, Any], lc_path: str, 
     }
 
 
-def _deref(node: Any, doc: dict[str, Any]) -> Any:
-    for _ in range(50):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node
-        try:
-            node = resolve_pointer(doc, node["$ref"])
-        except KeyError:
-            return {}
-    return node
-
-
 def _body(op: dict[str, Any], doc: dict[str, Any]) -> tuple[set[str], set[str]]:
     """(media types, top-level property names) of an operation's request body."""
-    body = _deref(op.get("requestBody"), doc)
+    body = deref(op.get("requestBody"), doc)
     if not isinstance(body, dict):
         return set(), set()
     content = body.get("content") or {}
     props: set[str] = set()
     for media in content.values():
-        schema = _deref((media or {}).get("schema"), doc)
+        schema = deref((media or {}).get("schema"), doc)
         if isinstance(schema, dict):
             props |= set((schema.get("properties") or {}).keys())
             for part in schema.get("allOf") or []:
-                props |= set((_deref(part, doc).get("properties") or {}).keys())
+                props |= set((deref(part, doc).get("properties") or {}).keys())
     return set(content), props
 
 
 def _query(op: dict[str, Any], doc: dict[str, Any]) -> set[str]:
     out = set()
     for p in op.get("parameters") or []:
-        p = _deref(p, doc)
+        p = deref(p, doc)
         if isinstance(p, dict) and p.get("in") == "query":
             out.add(str(p.get("name")))
     return out

@@ -29,7 +29,7 @@ from .ir import (
     Route,
     TypeRef,
 )
-from .load import resolve_pointer
+from .load import deref
 from .naming import Namer, derive_client_name, kebab, pascal, safe, snake
 from .schemas import ANY, TypeBuilder
 
@@ -112,30 +112,19 @@ def package_version(api_version: str) -> str:
     return f"0.0.0+{local}" if local else "0.0.0"
 
 
-def _deref(node: Any, document: dict[str, Any]) -> Any:
-    for _ in range(50):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        try:
-            node = resolve_pointer(document, node["$ref"])
-        except KeyError:
-            return {}
-    return node
-
-
 def _raw_operations(document: dict[str, Any]) -> list[_RawOp]:
     out = []
     for path, item in (document.get("paths") or {}).items():
-        item = _deref(item, document)
+        item = deref(item, document)
         if not isinstance(item, dict):
             continue
-        shared = [_deref(p, document) for p in item.get("parameters") or []]
+        shared = [deref(p, document) for p in item.get("parameters") or []]
         for method, op in item.items():
             if method not in METHODS or not isinstance(op, dict):
                 continue
             if "variant-of" in (op.get("x-lowcodegen") or {}):
                 continue  # the direct form of an operation listed under its proxy method
-            own = [_deref(p, document) for p in op.get("parameters") or []]
+            own = [deref(p, document) for p in op.get("parameters") or []]
             by_key = {(p.get("in"), p.get("name")): p for p in shared + own if isinstance(p, dict)}
             out.append(_RawOp(method, path, op, tuple(by_key.values()), pointer_join("/paths", path, method)))
     return out
@@ -299,13 +288,13 @@ def _body_media(content: dict[str, Any]) -> tuple[BodyKind, str, Any]:
 
 
 def _body(op: dict[str, Any], pointer: str, context: str, document: dict[str, Any], types: TypeBuilder, namer: Namer) -> Body | None:
-    body = _deref(op.get("requestBody"), document)
+    body = deref(op.get("requestBody"), document)
     if not isinstance(body, dict) or not isinstance(body.get("content"), dict) or not body["content"]:
         return None
     content = body["content"]
     kind, media, schema = _body_media(content)
     b_ptr = pointer_join(pointer, "requestBody", "content", media, "schema")
-    resolved = types._merge_all_of(_deref(schema, document)) if isinstance(_deref(schema, document), dict) else {}
+    resolved = types._merge_all_of(deref(schema, document)) if isinstance(deref(schema, document), dict) else {}
     props = resolved.get("properties") if isinstance(resolved, dict) else None
     required = bool(body.get("required"))
     if isinstance(props, dict) and props:
@@ -313,7 +302,7 @@ def _body(op: dict[str, Any], pointer: str, context: str, document: dict[str, An
         fields = []
         for wire, prop in props.items():
             raw = {"name": wire, "in": "body", "schema": prop, "required": wire in req,
-                   "description": (_deref(prop, document) or {}).get("description") if isinstance(prop, dict) else ""}
+                   "description": (deref(prop, document) or {}).get("description") if isinstance(prop, dict) else ""}
             fields.append(_param(raw, b_ptr + "/properties", context, types, namer))
         return Body(kind, media, tuple(fields), None, required)
     whole = _param({"name": "body", "in": "body", "schema": schema, "required": required}, b_ptr[: -len("/schema")], context + "Body", types, namer)
@@ -327,7 +316,7 @@ def _response(op: dict[str, Any], pointer: str, context: str, document: dict[str
         code = next((c for c in sorted(responses) if str(c).startswith("2")), None)
     if code is None:
         return Response("json", ANY)
-    resp = _deref(responses[code], document)
+    resp = deref(responses[code], document)
     content = resp.get("content") if isinstance(resp, dict) else None
     if not content:
         return Response("empty", None)

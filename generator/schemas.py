@@ -154,13 +154,6 @@ class TypeBuilder:
                 out.append(UnionModel(p.schema_name, p.class_name, param, p.description, u.members, u.discriminator, u.variants, in_res, in_req, decoder))
         return tuple(out)
 
-    def union_type(self, class_name: str) -> TypeRef:
-        """The inline type of a named union (what its alias stands for)."""
-        for p in self.pending.values():
-            if p.class_name == class_name and p.union is not None:
-                return p.union.type
-        raise KeyError(class_name)
-
     def namer_taken(self) -> tuple[str, ...]:
         """Every class name the models took (resource classes must not take them)."""
         return tuple(sorted(n for p in self.pending.values() for n in (p.class_name, p.param_name)))
