@@ -40,12 +40,14 @@ def dotted(name: str) -> Code:
 def py_str(value: str) -> Code:
     """A Python string literal for any text: quotes, backslashes, newlines, NUL, non-ASCII.
 
-    `repr` does the escaping; the quotes are black's choice (double unless the text holds one), so
-    black finds nothing to change and formats each chunk in one pass.
+    `repr` does the escaping; the quotes are black's choice (double, unless they would need more
+    escapes than single quotes), so black finds nothing to change.
     """
-    text = repr(str(value))
-    if text.startswith("'") and '"' not in value:
-        text = '"' + text[1:-1] + '"'
+    value = str(value)
+    text = repr(value)
+    if text.startswith("'") and value.count('"') <= value.count("'"):
+        # black's rule: double quotes unless they need more escapes than single ones
+        text = '"' + text[1:-1].replace("\\'", "'").replace('"', '\\"') + '"'
     return Code(text)
 
 

@@ -33,8 +33,11 @@ class LoadedSpec:
         return str(self.document.get("openapi", ""))
 
 
-def load_spec(path: str, display: str | None = None, *, validate: bool = True) -> LoadedSpec:
-    """Read, repair (LowCodeAPI dialect), validate and check references; raise on any error."""
+def load_spec(path: str, display: str | None = None, *, validate: bool = True, defer_validation: bool = False) -> LoadedSpec:
+    """Read, repair (LowCodeAPI dialect), validate and check references; raise on any error.
+
+    With `defer_validation`, the OpenAPI validation is left to a `PendingValidation` that the caller
+    starts (it runs beside the later stages) and must finish before it uses the result."""
     source = read_spec(path, display)
     data = source.data
     dialect = "openapi"
@@ -49,12 +52,19 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True) -
         found = list(_check_refs(data, source))
         repairs += tuple(d for d in found if d.level != "error")
         errors += [d for d in found if d.level == "error"]
-    if not errors and validate:
+    if not errors and validate and not defer_validation:
         errors += _validate_openapi(data, source)
     if not errors:
-        found = list(_check_operations(data, source))
+        try:
+            found = list(_check_operations(data, source))
+        except Exception:
+            if validate and defer_validation and (invalid := _validate_openapi(data, source)):
+                raise GeneratorError(invalid[:_MAX_ERRORS]) from None  # the checks assume a valid document
+            raise
         errors += [d for d in found if d.level == "error"]
         repairs += tuple(d for d in found if d.level != "error")
+        if errors and validate and defer_validation:
+            errors = _validate_openapi(data, source) or errors  # as without deferring: validation first
     if errors:
         raise GeneratorError(errors[:_MAX_ERRORS])
     return LoadedSpec(source, data, dialect, repairs)
@@ -273,3 +283,49 @@ def deref(node: Any, document: dict[str, Any]) -> Any:
         except KeyError:
             return {}
     return node
+
+
+class PendingValidation:
+    """The OpenAPI validation of loaded specs (openapi-pydantic: its import and its checks are the
+    slowest part of loading), run in a forked process while the caller goes on with the later stages
+    on a second core. `finish()` raises its errors; call it before using any result, and also when a
+    later stage fails, since an invalid document explains that failure first. Without fork or a
+    second core, `finish()` validates in this process."""
+
+    def __init__(self, specs: list[LoadedSpec]) -> None:
+        self.specs = specs
+        self._process: Any = None
+        self._reader: Any = None
+        if (os.cpu_count() or 1) < 2 or not specs:
+            return
+        try:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            self._reader, writer = context.Pipe(duplex=False)
+            self._process = context.Process(target=_validate_in_child, args=(specs, writer), daemon=True)
+            self._process.start()
+            writer.close()
+        except (OSError, ValueError):
+            self._process = None
+
+    def finish(self) -> None:
+        errors: list[Diagnostic] | None = None
+        if self._process is not None:
+            try:
+                errors = self._reader.recv()
+            except (EOFError, OSError):
+                errors = None  # the child died: validate here instead
+            self._process.join()
+            self._reader.close()
+            self._process = None
+        if errors is None:
+            errors = [d for spec in self.specs for d in _validate_openapi(spec.document, spec.source)]
+        self.specs = []
+        if errors:
+            raise GeneratorError(errors[:_MAX_ERRORS])
+
+
+def _validate_in_child(specs: list[LoadedSpec], writer: Any) -> None:
+    writer.send([d for spec in specs for d in _validate_openapi(spec.document, spec.source)])
+    writer.close()

@@ -10,7 +10,7 @@ from typing import Any
 from .config import Config, Target, default_provider
 from .format import FormatCache, format_files
 from .ir import Api, Provider
-from .load import load_spec
+from .load import LoadedSpec, PendingValidation, load_spec
 from .merge import MergedSpec, merge_specs
 from .normalize import normalize
 from .output import RenderedFile
@@ -74,10 +74,15 @@ def spec_auth(document: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-def merge_target(target: Target, config: Config | None, root: str) -> tuple[MergedSpec, Provider]:
-    """Load and merge a target's inputs."""
-    documented = load_spec(target.documented, display_path(target.documented, root))
-    snapshot = load_spec(target.snapshot, display_path(target.snapshot, root)) if target.snapshot else None
+def merge_target(target: Target, config: Config | None, root: str,
+                 pending: Callable[[list[LoadedSpec]], None] | None = None) -> tuple[MergedSpec, Provider]:
+    """Load and merge a target's inputs. With `pending`, the OpenAPI validation of the inputs is
+    handed to it (see load.PendingValidation) instead of done before the merge."""
+    defer = pending is not None
+    documented = load_spec(target.documented, display_path(target.documented, root), defer_validation=defer)
+    snapshot = load_spec(target.snapshot, display_path(target.snapshot, root), defer_validation=defer) if target.snapshot else None
+    if pending is not None:
+        pending([documented] + ([snapshot] if snapshot else []))
     provider = _provider_for(target, config, documented.document)
     return merge_specs(documented, snapshot, provider), provider
 
@@ -90,11 +95,19 @@ def generate(target: Target, config: Config | None, root: str, templates: str, c
     """All stages but the write: the files a target should have, formatted."""
     say = progress or (lambda _: None)
     say(f"loading {display_path(target.documented, root)}")
-    merged, provider = merge_target(target, config, root)
-    operations = sum(1 for item in merged.document.get("paths", {}).values() for _ in item)
-    say(f"normalizing about {operations} operations")
-    api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
-    say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
-    files = render(api, merged.document, merged.report, templates, root)
+    validations: list[PendingValidation] = []
+    try:
+        merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
+        operations = sum(1 for item in merged.document.get("paths", {}).values() for _ in item)
+        say(f"normalizing about {operations} operations")
+        api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
+        say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
+        files = render(api, merged.document, merged.report, templates, root)
+    except Exception:
+        for validation in validations:
+            validation.finish()  # an invalid input explains the failure better than the failure does
+        raise
+    for validation in validations:
+        validation.finish()  # before formatting, which starts a worker of its own on the second core
     formatted = format_files(files, FormatCache(cache_dir), progress=say)
     return Generation(target, api, merged, formatted)

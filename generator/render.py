@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from . import code
+from . import code, layout
 from .code import Code
 from .ir import Api, Model, ObjectModel, Operation, Resource, UnionModel
 from .merge import MergeReport
@@ -43,6 +43,12 @@ def _joined(items: Any, separator: str = ", ") -> Code:
     return Code(separator.join(pieces))
 
 
+def _annotation(text: Code, indent: int, head: str, tail: str = "") -> Code:
+    """layout.annotation for a `Code` annotation only (the head is measured, never written)."""
+    _finalize(text)
+    return layout.annotation(text, indent, head, tail)
+
+
 def environment(templates: str) -> jinja2.Environment:
     """The single Jinja environment of the generator."""
     env = jinja2.Environment(
@@ -62,8 +68,12 @@ def environment(templates: str) -> jinja2.Environment:
         isorted=lambda items: sorted(items, key=isort_key),
         # Only for the output of a macro: every `{{ }}` inside it already passed this finalize.
         block=lambda v: Code(v.rstrip("\n")),
+        lay_out=layout.lay_out,
+        annotation=_annotation,
+        assigned=layout.assigned,
     )
-    env.globals.update(walk=walk_resources, Code=Code, isinstance=isinstance, ObjectModel=ObjectModel, UnionModel=UnionModel)
+    env.globals.update(walk=walk_resources, Code=Code, call=layout.call, keyword=layout.keyword, tuple_of=layout.tuple_of,
+                       pad=lambda n: Code(" " * n), isinstance=isinstance, ObjectModel=ObjectModel, UnionModel=UnionModel)
     return env
 
 
@@ -101,13 +111,23 @@ def render(api: Api, merged: dict[str, Any], report: MergeReport, templates: str
         if not python:
             files.append(RenderedFile(path, compiled.render(context), python))
             return
-        # First pass imports every candidate; the second imports what the first one's code uses.
-        draft = compiled.render(context, used=_Everything())
+        # The draft imports every candidate; then the imports block alone is rendered again with the
+        # names the draft's code uses, and put in place of the draft's (the rest does not read `used`).
+        everything = _Everything()
+        draft = compiled.render(context, used=everything)
+        if "imports" not in compiled.blocks:
+            files.append(RenderedFile(path, draft, python))
+            return
         try:
             used = used_names(draft)
         except SyntaxError as exc:
             raise RuntimeError(f"template {template} gives invalid Python at line {exc.lineno}: {exc.msg}") from None
-        files.append(RenderedFile(path, compiled.render(context, used=used), python))
+        block = compiled.blocks["imports"]
+        loose = "".join(block(compiled.new_context(dict(context, used=everything))))
+        tight = "".join(block(compiled.new_context(dict(context, used=used))))
+        if draft.count(loose) != 1:
+            raise RuntimeError(f"template {template}: its imports block must be rendered exactly once")
+        files.append(RenderedFile(path, draft.replace(loose, tight, 1), python))
 
     emit("package/__init__.py.jinja", f"{pkg}/__init__.py")
     emit("package/_provider.py.jinja", f"{pkg}/_provider.py")

@@ -2,9 +2,8 @@
 """Where this client talks and how it authenticates: from `[tool.lowcodegen.providers]`."""
 
 PROVIDER = "anthropic"
-PACKAGE_NAME = __name__.rpartition(".")[
-    0
-]  # the logger name; follows the package wherever it is vendored
+# the logger name; follows the package wherever it is vendored
+PACKAGE_NAME = __name__.rpartition(".")[0]
 LOWCODEAPI_BASE_URL = "https://api.lowcodeapi.com/anthropic"
 DIRECT_BASE_URL = "https://api.anthropic.com"
 TOKEN_ENV = "LOWCODEAPI_API_TOKEN"

@@ -506,11 +506,7 @@ COMMANDS: Group[Client] = Group(
                                     "status",
                                     "status",
                                     where="query",
-                                    choices=(
-                                        "active",
-                                        "inactive",
-                                        "archived",
-                                    ),
+                                    choices=("active", "inactive", "archived"),
                                     help="Only keys with this status.",
                                 ),
                                 Opt(
@@ -550,15 +546,7 @@ COMMANDS: Group[Client] = Group(
                             args=(Arg("api_key_id", "ID of the API key."),),
                             options=(
                                 Opt("name", "name", "name"),
-                                Opt(
-                                    "status",
-                                    "status",
-                                    "status",
-                                    choices=(
-                                        "active",
-                                        "inactive",
-                                    ),
-                                ),
+                                Opt("status", "status", "status", choices=("active", "inactive")),
                             ),
                         ),
                         Command(
@@ -648,12 +636,7 @@ COMMANDS: Group[Client] = Group(
                                     "role",
                                     "role",
                                     "role",
-                                    choices=(
-                                        "user",
-                                        "developer",
-                                        "billing",
-                                        "claude_code_user",
-                                    ),
+                                    choices=("user", "developer", "billing", "claude_code_user"),
                                     required=True,
                                     help="Organization role of the invitee (`admin` cannot be invited).",
                                 ),
@@ -740,11 +723,7 @@ COMMANDS: Group[Client] = Group(
                                     "bucket-width",
                                     "bucket_width",
                                     where="query",
-                                    choices=(
-                                        "1d",
-                                        "1h",
-                                        "1m",
-                                    ),
+                                    choices=("1d", "1h", "1m"),
                                     help="Time granularity of the buckets (default `1d`).",
                                 ),
                                 Opt(
@@ -916,12 +895,7 @@ COMMANDS: Group[Client] = Group(
                                     "role",
                                     "role",
                                     "role",
-                                    choices=(
-                                        "user",
-                                        "developer",
-                                        "billing",
-                                        "claude_code_user",
-                                    ),
+                                    choices=("user", "developer", "billing", "claude_code_user"),
                                     required=True,
                                     help="New organization role (`admin` cannot be assigned here).",
                                 ),
@@ -1194,10 +1168,7 @@ COMMANDS: Group[Client] = Group(
                             "source",
                             "source",
                             where="query",
-                            choices=(
-                                "custom",
-                                "anthropic",
-                            ),
+                            choices=("custom", "anthropic"),
                             help="Only skills of this origin.",
                         ),
                     ),

@@ -230,10 +230,7 @@ ROUTES: dict[str, Route] = {
         direct="/v1/skills/{skill_id}/versions/{version}",
         new="/v1/skills/{skill_id}/versions/{version}",
         old="/v1/skills/skillid/versions/version",
-        old_query=(
-            ("skillid", "skill_id"),
-            ("version", "version"),
-        ),
+        old_query=(("skillid", "skill_id"), ("version", "version")),
     ),
     "skills.versions.delete": Route(
         name="skills.versions.delete",
@@ -242,10 +239,7 @@ ROUTES: dict[str, Route] = {
         direct="/v1/skills/{skill_id}/versions/{version}",
         new="/v1/skills/{skill_id}/versions/{version}",
         old="/v1/skills/skillid/versions/version",
-        old_query=(
-            ("skillid", "skill_id"),
-            ("version", "version"),
-        ),
+        old_query=(("skillid", "skill_id"), ("version", "version")),
     ),
     "chat.completions.create": Route(
         name="chat.completions.create",
@@ -416,10 +410,7 @@ ROUTES: dict[str, Route] = {
         direct="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
         new="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
         old="/v1/organizations/workspaces/workspaceid/members/userid",
-        old_query=(
-            ("workspaceid", "workspace_id"),
-            ("user_id", "user_id"),
-        ),
+        old_query=(("workspaceid", "workspace_id"), ("user_id", "user_id")),
     ),
     "organizations.workspaces.members.update": Route(
         name="organizations.workspaces.members.update",
@@ -428,10 +419,7 @@ ROUTES: dict[str, Route] = {
         direct="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
         new="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
         old="/v1/organizations/workspaces/workspaceid/members/userid",
-        old_query=(
-            ("workspaceid", "workspace_id"),
-            ("user_id", "user_id"),
-        ),
+        old_query=(("workspaceid", "workspace_id"), ("user_id", "user_id")),
     ),
     "organizations.workspaces.members.delete": Route(
         name="organizations.workspaces.members.delete",
@@ -440,10 +428,7 @@ ROUTES: dict[str, Route] = {
         direct="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
         new="/v1/organizations/workspaces/{workspace_id}/members/{user_id}",
         old="/v1/organizations/workspaces/workspaceid/members/userid",
-        old_query=(
-            ("workspaceid", "workspace_id"),
-            ("user_id", "user_id"),
-        ),
+        old_query=(("workspaceid", "workspace_id"), ("user_id", "user_id")),
     ),
     "organizations.api_keys.list": Route(
         name="organizations.api_keys.list",

@@ -51,16 +51,7 @@ COMMANDS: Group[Client] = Group(
                     help="Create a pet",
                     options=(
                         Opt("name", "name", "name", required=True, help='The pet\'s "name"'),
-                        Opt(
-                            "kind",
-                            "kind",
-                            "kind",
-                            choices=(
-                                "cat",
-                                "dog",
-                                "class",
-                            ),
-                        ),
+                        Opt("kind", "kind", "kind", choices=("cat", "dog", "class")),
                         Opt("tags", "tags", "tags", kind="json"),
                     ),
                 ),
@@ -84,10 +75,7 @@ COMMANDS: Group[Client] = Group(
                             kind="empty",
                             summary="Remove a toy",
                             help="Remove a toy",
-                            args=(
-                                Arg("pet_id", ""),
-                                Arg("toy_id", ""),
-                            ),
+                            args=(Arg("pet_id", ""), Arg("toy_id", "")),
                         ),
                     ),
                 ),

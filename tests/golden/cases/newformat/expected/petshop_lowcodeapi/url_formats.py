@@ -47,10 +47,7 @@ ROUTES: dict[str, Route] = {
         direct="/v1/pets/{pet_id}/toys/{toy_id}",
         new="/v1/pets/{pet_id}/toys/{toy_id}",
         old="/v1/pets/petid/toys/toyid",
-        old_query=(
-            ("petid", "pet_id"),
-            ("toyid", "toy_id"),
-        ),
+        old_query=(("petid", "pet_id"), ("toyid", "toy_id")),
     ),
 }
 

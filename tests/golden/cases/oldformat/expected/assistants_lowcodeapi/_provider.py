@@ -2,9 +2,8 @@
 """Where this client talks and how it authenticates: from `[tool.lowcodegen.providers]`."""
 
 PROVIDER = "assistants"
-PACKAGE_NAME = __name__.rpartition(".")[
-    0
-]  # the logger name; follows the package wherever it is vendored
+# the logger name; follows the package wherever it is vendored
+PACKAGE_NAME = __name__.rpartition(".")[0]
 LOWCODEAPI_BASE_URL = "https://api.lowcodeapi.com/assistants"
 DIRECT_BASE_URL = "https://api.assistants.example"
 TOKEN_ENV = "LOWCODEAPI_API_TOKEN"

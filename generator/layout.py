@@ -1,0 +1,203 @@
+"""Black's shapes for the calls and tuples that templates build, laid out before black sees them.
+
+Black formats a text a second time whenever its first pass changed anything, so output that is
+already in black's shape costs half. This module knows black's rules for one family of lines, a call
+or tuple of atoms (names, literals, lambdas), keywords and nested calls and tuples: keep the line if
+it fits; else put a call's arguments on one line of their own if they fit there; else one per line,
+each with a trailing comma (a tuple always takes this last shape when it does not fit). It is only
+a matter of speed: black still formats every file, so a shape wrong here costs time, never bytes
+(tests compare these shapes with black's own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .code import Code, ident
+
+LINE_LENGTH = 100  # black's line length for the generated code; the format stage uses the same
+
+
+@dataclass(frozen=True)
+class Call:
+    """`name(arg, ...)`: the callee and its arguments."""
+
+    name: Code
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Tuple:
+    """`(item, ...)`: a tuple display; `(item,)` when it holds one."""
+
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """`name=value` inside a call."""
+
+    name: Code
+    value: Expr
+
+
+Expr = Code | Call | Tuple | Keyword
+
+
+def keyword(name: str, value: Expr) -> Keyword:
+    """`name=value`; the name must be an identifier."""
+    _check(value)
+    return Keyword(ident(name), value)
+
+
+def call(name: Code, *args: Expr, **keywords: Expr) -> Call:
+    """A call of safe pieces (keywords in the order given); refuses a plain `str` anywhere."""
+    _check(name)
+    for value in (*args, *keywords.values()):
+        _check(value)
+    return Call(name, (*args, *(Keyword(Code(k), v) for k, v in keywords.items())))
+
+
+def tuple_of(*items: Expr) -> Tuple:
+    """A tuple of safe pieces; refuses a plain `str` anywhere."""
+    for item in items:
+        _check(item)
+    return Tuple(items)
+
+
+def _check(value: object) -> None:
+    if not isinstance(value, Code | Call | Tuple | Keyword):
+        raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
+
+
+def flat(expr: Expr) -> str:
+    """The expression on one line, spaced as black spaces it."""
+    if isinstance(expr, Keyword):
+        return f"{expr.name}={flat(expr.value)}"
+    if isinstance(expr, Call):
+        return f"{expr.name}({', '.join(map(flat, expr.args))})"
+    if isinstance(expr, Tuple):
+        inner = ", ".join(map(flat, expr.items))
+        return f"({inner},)" if len(expr.items) == 1 else f"({inner})"
+    return str(expr)
+
+
+def lay_out(expr: Expr, indent: int = 0, tail: str = "", lead: int = 0) -> Code:
+    """The expression as black writes it in a statement or element at `indent` columns, `lead` columns
+    after its start (such as `raise `) and followed by `tail` (such as ","); the first line is returned
+    without its indentation and lead, which the template writes."""
+    return Code("\n".join(_lines(expr, indent, " " * lead, tail)).lstrip(" "))
+
+
+def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
+    pad = " " * indent
+    if isinstance(expr, Keyword):
+        return _lines(expr.value, indent, f"{head}{expr.name}=", tail)
+    one = f"{pad}{head}{flat(expr)}{tail}"
+    if len(one) <= LINE_LENGTH or not isinstance(expr, Call | Tuple) or not _items(expr):
+        return [one]
+    items = _items(expr)
+    opening = f"{pad}{head}{expr.name}(" if isinstance(expr, Call) else f"{pad}{head}("
+    closing = f"{pad}){tail}"
+    if isinstance(expr, Call):
+        body = f"{pad}    {', '.join(map(flat, items))}"
+        if len(body) <= LINE_LENGTH:
+            return [opening, body, closing]
+        if len(items) == 1:  # no comma to split at: the one argument is split in its turn
+            return [opening, *_lines(items[0], indent + 4, "", ""), closing]
+    inner = [line for item in items for line in _lines(item, indent + 4, "", ",")]
+    return [opening, *inner, closing]
+
+
+def _items(expr: Call | Tuple) -> tuple[Expr, ...]:
+    return expr.args if isinstance(expr, Call) else expr.items
+
+
+def assigned(value: Code, lead: int) -> Code:
+    """The right-hand side of `NAME = value` starting `lead` columns in: black puts an atom that does
+    not fit in parentheses on a line of its own (even when it does not fit there either)."""
+    _check(value)
+    if lead + len(value) <= LINE_LENGTH:
+        return value
+    return Code(f"(\n    {value}\n)")
+
+
+def annotation(text: Code, indent: int, head: str, tail: str = "") -> Code:
+    """A type annotation as black writes it in `head` + annotation + `tail` at `indent` columns, such
+    as a field (`name: `) or a parameter (`name: `, ` = NOT_GIVEN,`): a union that does not fit goes
+    in parentheses, then one member a line; a subscript splits at its own brackets. Returned with the
+    tail and without the indentation and head of its first line, which the template writes."""
+    pad = " " * indent
+    if len(pad) + len(head) + len(text) + len(tail) <= LINE_LENGTH:
+        return Code(text + tail)
+    node = _type_tree(text)
+    if isinstance(node, _Union):
+        lines = [f"{pad}{head}(", *_member_lines(node, indent + 4, "", ""), f"{pad}){tail}"]
+    elif isinstance(node, _Subscript):
+        lines = _subscript_lines(node, indent, head, tail)
+    else:
+        return Code(text + tail)
+    return Code("\n".join(lines)[len(pad) + len(head) :])
+
+
+@dataclass(frozen=True)
+class _Union:
+    members: tuple[_Type, ...]
+
+
+@dataclass(frozen=True)
+class _Subscript:
+    base: str
+    items: tuple[_Type, ...]
+
+
+_Type = str | _Union | _Subscript
+
+
+def _type_tree(text: str) -> _Type:
+    import ast
+
+    def convert(node: ast.expr) -> _Type:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            left, right = convert(node.left), convert(node.right)
+            return _Union((*(left.members if isinstance(left, _Union) else (left,)), right))
+        if isinstance(node, ast.Subscript):
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return _Subscript(ast.get_source_segment(text, node.value) or "", tuple(convert(i) for i in items))
+        return ast.get_source_segment(text, node) or ""
+
+    return convert(ast.parse(text, mode="eval").body)
+
+
+def _type_flat(node: _Type) -> str:
+    if isinstance(node, _Union):
+        return " | ".join(map(_type_flat, node.members))
+    if isinstance(node, _Subscript):
+        return f"{node.base}[{', '.join(map(_type_flat, node.items))}]"
+    return node
+
+
+def _member_lines(node: _Type, indent: int, head: str, tail: str) -> list[str]:
+    """A type on a line inside brackets: a union splits before each `|`."""
+    pad = " " * indent
+    one = f"{pad}{head}{_type_flat(node)}{tail}"
+    if len(one) <= LINE_LENGTH:
+        return [one]
+    if isinstance(node, _Union):
+        last = len(node.members) - 1
+        return [line for i, member in enumerate(node.members)
+                for line in _member_lines(member, indent, (head if i == 0 else "| "), tail if i == last else "")]
+    if isinstance(node, _Subscript):
+        return _subscript_lines(node, indent, head, tail)
+    return [one]
+
+
+def _subscript_lines(node: _Subscript, indent: int, head: str, tail: str) -> list[str]:
+    pad = " " * indent
+    opening, closing = f"{pad}{head}{node.base}[", f"{pad}]{tail}"
+    body = f"{pad}    {', '.join(map(_type_flat, node.items))}"
+    if len(body) <= LINE_LENGTH:
+        return [opening, body, closing]
+    if len(node.items) == 1:
+        return [opening, *_member_lines(node.items[0], indent + 4, "", ""), closing]
+    return [opening, *(line for item in node.items for line in _member_lines(item, indent + 4, "", ",")), closing]
