@@ -1,13 +1,15 @@
-"""Stage 5, format: black, in process, one top-level statement group at a time, cached by content.
+"""Stage 5, format: black, in process, piece by piece, cached by content, on two cores.
 
-Black's only rule that reaches across top-level `class`/`def` statements is the two blank lines it
-puts between them, so a file is cut before each of them, every piece is formatted on its own and the
-pieces are joined by two blank lines: the same bytes as black on the whole file (tested on every
-golden tree and corpus spec). Cutting pays twice. Black formats a text a second time whenever its
-first pass changed anything, so one long line made the whole file cost two passes; now it costs two
-passes of its own piece. And the cache maps sha256(black version, mode, piece) to black's output, so
-after a spec change only the pieces that changed are formatted again. The runtime modules are kept
-black-formatted in the repo and not formatted again.
+Black's rules that reach across statements are about blank lines, so a file is cut where those are
+fixed: before and after each top-level class/def (two blank lines), between runs of plain top-level
+statements (the blank lines found there), and before each method of a large class (one blank line;
+the method is formatted dedented, four columns narrower, then indented back). Joined again, the
+pieces are black's bytes for the whole file (tested on the documented spec and corpus specs).
+Cutting pays three times. Black formats a text a second time whenever its first pass changed
+anything, so a long line used to cost the whole file two passes; now it costs its piece two passes.
+The cache keeps black's output per piece (one pack per file), so after a spec change only the pieces
+that changed are formatted again. And pieces are work that a forked worker shares while the main
+process is still rendering. The runtime modules are kept black-formatted in the repo and copied.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import ast
 import hashlib
 import json
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
+from typing import Any
 
 from .output import RenderedFile
 
@@ -179,32 +181,122 @@ def _strip(lines: list[str]) -> str:
     return text + "\n" if text.strip() else ""
 
 
+class Formatter:
+    """Black over the Python files of one run, fed file by file as render makes them.
+
+    Pieces not in the cache go on a queue. Once they add up to enough work, a forked worker starts
+    taking them (black already imported); this process keeps rendering meanwhile and, in `finish`,
+    takes its share of what is left. Who formats a piece changes nothing in the output."""
+
+    def __init__(self, cache: FormatCache, progress: Callable[[str], None] | None = None) -> None:
+        self.cache, self.progress = cache, progress
+        self.layouts: dict[str, list[Section]] = {}
+        self.packs: dict[str, dict[str, str]] = {}
+        self.keys: dict[Piece, str] = {}
+        self.done: dict[Piece, str] = {}
+        self.pending: dict[str, Piece] = {}
+        self.queued = 0  # characters of the pending pieces
+        self._tasks: Any = None
+        self._results: Any = None
+        self._worker: Any = None
+
+    def __enter__(self) -> Formatter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._worker is not None:  # the run failed before `finish`: nothing of the worker is needed
+            self._tasks.cancel_join_thread()  # exit without waiting to feed tasks nobody will take
+            self._worker.terminate()
+            self._worker.join()
+
+    def add(self, file: RenderedFile) -> None:
+        """Cut one Python file into pieces; queue the ones the cache does not have."""
+        sections = self.layouts[file.path] = split_file(file.text)
+        pack = self.packs[file.path] = self.cache.load(file.path)
+        for piece in (p for section in sections for p in section.pieces):
+            key = self.keys[piece] = _key(piece)
+            hit = pack.get(key)
+            if isinstance(hit, str):
+                self.done[piece] = hit
+            elif piece not in self.done and key not in self.pending:
+                self.pending[key] = piece
+                self.queued += len(piece.text)
+                if self._tasks is not None:
+                    self._tasks.put((key, piece.text, LINE_LENGTH - piece.indent))
+        if self._worker is None and self.queued >= _PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1:
+            self._start_worker()
+
+    def _start_worker(self) -> None:
+        import multiprocessing
+
+        import black  # noqa: F401  # imported before the fork, so the worker starts with it loaded
+
+        context = multiprocessing.get_context("fork")
+        # A Queue: its feeder thread keeps `put` from blocking this process while the worker is busy.
+        self._tasks = context.Queue()
+        self._results, writer = context.Pipe(duplex=False)
+        self._worker = context.Process(target=_work, args=(self._tasks, writer), daemon=True)
+        self._worker.start()  # before the first put: no thread of ours exists when it forks
+        writer.close()
+        for key, piece in sorted(self.pending.items(), key=lambda kv: -len(kv[1].text)):  # big first
+            self._tasks.put((key, piece.text, LINE_LENGTH - piece.indent))
+
+    def finish(self, files: list[RenderedFile]) -> list[RenderedFile]:
+        """The files with every Python file formatted; the cache packs brought up to date."""
+        for file in files:
+            if file.python and file.path not in self.layouts:
+                self.add(file)
+        if self.progress is not None and self.queued > 200_000:
+            self.progress(f"formatting {len(self.pending)} pieces ({self.queued // 1000} kB) with black")
+        if self._worker is None:
+            formatted = {key: format_source(p.text, LINE_LENGTH - p.indent) for key, p in self.pending.items()}
+        else:
+            self._tasks.put(None)  # one stop mark for the worker, one for this process
+            self._tasks.put(None)
+            formatted = dict(_drain(self._tasks))
+            try:
+                theirs, error = self._results.recv()  # all at once: a worker never waits on this process
+            except EOFError:
+                theirs, error = {}, None  # the worker died: its pieces are formatted here below
+            self._worker.join()
+            self._worker = None
+            if error:
+                raise RuntimeError(error)
+            formatted |= theirs
+            for key in self.pending.keys() - formatted.keys():
+                piece = self.pending[key]
+                formatted[key] = format_source(piece.text, LINE_LENGTH - piece.indent)
+        for key, text in formatted.items():
+            self.done[self.pending[key]] = text
+        for path, sections in self.layouts.items():
+            pack = {self.keys[p]: self.done[p] for section in sections for p in section.pieces}
+            if pack != self.packs[path]:
+                self.cache.save(path, pack)
+        return [RenderedFile(f.path, _join(self.layouts[f.path], self.done), True) if f.python else f for f in files]
+
+
+def _drain(tasks: Any) -> Iterator[tuple[str, str]]:
+    """Format queued pieces until a stop mark: run by the worker and, at the end, by the main process."""
+    for key, text, line_length in iter(tasks.get, None):
+        yield key, format_source(text, line_length)
+
+
+def _work(tasks: Any, results: Any) -> None:
+    done: dict[str, str] = {}
+    error = None
+    try:
+        done.update(_drain(tasks))
+    except RuntimeError as exc:
+        error = str(exc)
+    results.send((done, error))
+    results.close()
+
+
 def format_files(files: list[RenderedFile], cache: FormatCache, progress: Callable[[str], None] | None = None) -> list[RenderedFile]:
     """Every Python file formatted by black piece by piece (see the module docstring); a piece found
     in the file's cache pack is not formatted again."""
-    layouts = {f.path: split_file(f.text) for f in files if f.python}
-    packs = {path: cache.load(path) for path in layouts}
-    keys = {piece: _key(piece) for sections in layouts.values() for section in sections for piece in section.pieces}
-    done: dict[Piece, str] = {}
-    pending: dict[str, Piece] = {}
-    for path, sections in layouts.items():
-        for piece in (p for section in sections for p in section.pieces):
-            hit = packs[path].get(keys[piece])
-            if isinstance(hit, str):
-                done[piece] = hit
-            elif piece not in done:
-                pending[keys[piece]] = piece
-    if pending:
-        size = sum(len(p.text) for p in pending.values())
-        if progress is not None and size > 200_000:
-            progress(f"formatting {len(pending)} pieces ({size // 1000} kB) with black")
-        for key, formatted in _format_many(pending).items():
-            done[pending[key]] = formatted
-    for path, sections in layouts.items():
-        pack = {keys[p]: done[p] for section in sections for p in section.pieces}
-        if pack != packs[path]:
-            cache.save(path, pack)
-    return [RenderedFile(f.path, _join(layouts[f.path], done), True) if f.python else f for f in files]
+    with Formatter(cache, progress) as formatter:
+        return formatter.finish(files)
 
 
 def _join(sections: list[Section], done: dict[Piece, str]) -> str:
@@ -219,38 +311,6 @@ def _indent(text: str, indent: int) -> str:
         return text
     pad = " " * indent
     return "\n".join(pad + line if line else line for line in text.split("\n"))
-
-
-def _format_many(pending: dict[str, Piece]) -> dict[str, str]:
-    """Black over many pieces, shared with one forked worker when there is enough work to pay for
-    it: this process formats its half meanwhile, so two cores give nearly twice the speed."""
-    keys = sorted(pending, key=lambda k: (-len(pending[k].text), k))  # big first: the halves balance
-    jobs = {k: (pending[k].text, LINE_LENGTH - pending[k].indent) for k in keys}
-    if (os.cpu_count() or 1) < 2 or sum(len(p.text) for p in pending.values()) < _PARALLEL_MIN_BYTES:
-        return {k: _format_job(job) for k, job in jobs.items()}
-    halves: tuple[list[str], list[str]] = ([], [])
-    sizes = [0, 0]
-    for k in keys:
-        smaller = 0 if sizes[0] <= sizes[1] else 1
-        halves[smaller].append(k)
-        sizes[smaller] += len(jobs[k][0])
-    import multiprocessing
-
-    import black  # noqa: F401  # imported before the fork, so the worker starts with it loaded
-
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        theirs = pool.submit(_format_jobs, [jobs[k] for k in halves[1]])
-        ours = _format_jobs([jobs[k] for k in halves[0]])
-        results = dict(zip(halves[0], ours, strict=True)) | dict(zip(halves[1], theirs.result(), strict=True))
-    return results
-
-
-def _format_jobs(jobs: list[tuple[str, int]]) -> list[str]:
-    return [_format_job(job) for job in jobs]
-
-
-def _format_job(job: tuple[str, int]) -> str:
-    return format_source(job[0], job[1])
 
 
 def format_source(text: str, line_length: int = LINE_LENGTH) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import Config, Target, default_provider
-from .format import FormatCache, format_files
+from .format import FormatCache, Formatter
 from .ir import Api, Provider
 from .load import LoadedSpec, PendingValidation, load_spec
 from .merge import MergedSpec, merge_specs
@@ -96,18 +96,19 @@ def generate(target: Target, config: Config | None, root: str, templates: str, c
     say = progress or (lambda _: None)
     say(f"loading {display_path(target.documented, root)}")
     validations: list[PendingValidation] = []
-    try:
-        merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
-        operations = sum(1 for item in merged.document.get("paths", {}).values() for _ in item)
-        say(f"normalizing about {operations} operations")
-        api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
-        say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
-        files = render(api, merged.document, merged.report, templates, root)
-    except Exception:
+    with Formatter(FormatCache(cache_dir), say) as formatter:
+        try:
+            merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
+            operations = sum(1 for item in merged.document.get("paths", {}).values() for _ in item)
+            say(f"normalizing about {operations} operations")
+            api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
+            say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
+            files = render(api, merged.document, merged.report, templates, root, on_python_file=formatter.add)
+        except Exception:
+            for validation in validations:
+                validation.finish()  # an invalid input explains the failure better than the failure does
+            raise
         for validation in validations:
-            validation.finish()  # an invalid input explains the failure better than the failure does
-        raise
-    for validation in validations:
-        validation.finish()  # before formatting, which starts a worker of its own on the second core
-    formatted = format_files(files, FormatCache(cache_dir), progress=say)
+            validation.finish()
+        formatted = formatter.finish(files)
     return Generation(target, api, merged, formatted)

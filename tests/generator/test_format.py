@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import black
 import pytest
@@ -122,13 +121,13 @@ def test_empty_and_invalid_files() -> None:
 
 def test_cache_formats_only_the_pieces_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     formatted: list[str] = []
-    real = fmt._format_many
+    real = fmt.format_source
 
-    def spy(pending: dict[str, Any]) -> dict[str, str]:
-        formatted.extend(p.text.splitlines()[0] for p in pending.values())
-        return real(pending)
+    def spy(text: str, line_length: int = fmt.LINE_LENGTH) -> str:
+        formatted.append(text.splitlines()[0])
+        return real(text, line_length)
 
-    monkeypatch.setattr(fmt, "_format_many", spy)
+    monkeypatch.setattr(fmt, "format_source", spy)
     cache = fmt.FormatCache(str(tmp_path / "cache"))
     first = "def a( x ):\n    return x\n\n\ndef b( y ):\n    return y\n"
     out = fmt.format_files([RenderedFile("m.py", first, True)], cache)[0].text
@@ -148,3 +147,26 @@ def test_cache_formats_only_the_pieces_that_changed(tmp_path: Path, monkeypatch:
     formatted.clear()
     assert fmt.format_files([RenderedFile("m.py", second, True)], cache)[0].text == black.format_str(second, mode=MODE)
     assert len(formatted) == 2
+
+
+def test_worker_errors_reach_the_run_and_a_failed_run_stops_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fmt, "_PARALLEL_MIN_BYTES", 0)
+    real = fmt.format_source
+
+    def picky(text: str, line_length: int = fmt.LINE_LENGTH) -> str:
+        if "broken" in text:
+            raise RuntimeError("generated code is not valid Python: broken")
+        return real(text, line_length)
+
+    monkeypatch.setattr(fmt, "format_source", picky)  # the forked worker inherits it
+    files = [RenderedFile(f"m{i}.py", f"def f{i}( ):\n    return {i}\n", True) for i in range(40)]
+    files.append(RenderedFile("bad.py", "def broken( ):\n    pass\n", True))
+    with pytest.raises(RuntimeError, match="not valid Python: broken"):
+        fmt.format_files(files, fmt.FormatCache(None))
+
+    formatter = fmt.Formatter(fmt.FormatCache(None))
+    with pytest.raises(KeyError), formatter:
+        formatter.add(files[0])
+        assert formatter._worker is not None and formatter._worker.is_alive()
+        raise KeyError("the run failed")
+    assert formatter._worker is not None and not formatter._worker.is_alive()
