@@ -15,8 +15,10 @@ GENERATOR_STAGES = (
     ("load.load_spec", "load: parse the spec"),
     ("merge.merge_specs", "merge"),
     ("normalize.normalize", "normalize: IR"),
-    ("render.render", "render: Jinja"),
-    ("format.format_files", "format: black"),
+    ("load.finish", "wait for the OpenAPI validation (forked, beside merge..render)"),
+    ("render.render", "render: Jinja (the format worker starts on its output meanwhile)"),
+    ("format.add", "format: cut files into pieces, look up the cache"),
+    ("format.finish", "format: black, this process's share, and joining"),
     ("write.write_tree", "write"),
     ("write.compare", "compare with disk"),
 )
@@ -86,7 +88,8 @@ def summarize(session: Any, stages: tuple[tuple[str, str], ...] = (), top: int =
         lines += ["| stage | seconds | share |", "|---|---:|---:|"]
         for needle, label in stages:
             module, func = needle.rsplit(".", 1)
-            seconds = sum(t for k, t in totals.items() if k.startswith(func + " (") and f"{module}.py" in k)
+            seconds = sum(t for k, t in totals.items()
+                          if k.split(" (")[0].rsplit(".", 1)[-1] == func and f"{module}.py" in k)  # methods: Class.func
             if seconds:
                 lines.append(f"| {label} (`{needle}`) | {seconds:.3f} | {seconds / wall:.0%} |")
         lines.append("")

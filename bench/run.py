@@ -597,9 +597,9 @@ def write_report(report: Report, started: float, load_start: tuple[float, float,
     if missed:
         profiles = ("\n\n## Where the time goes (missed targets)\n\nProfiles (pyinstrument, 1 ms sampling) of one more run of "
                     "each missed case, taken after all the measurements. Stages are the generator's own functions, timed "
-                    "inclusively. Own time in `lock.acquire` is the main process waiting for worker processes (the "
-                    "formatting pool), whose work a profiler of the main process does not see: the black tables time "
-                    "that work in one process.\n")
+                    "inclusively. Own time in `recv` or `lock.acquire` is the main process waiting for its forked helpers "
+                    "(the format worker, the OpenAPI validation), whose work a profiler of the main process does not "
+                    "see: the black lines time that work in one process.\n")
         for target in missed:
             log(f"profiling: {target.name}")
             assert target.profile is not None

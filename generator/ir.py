@@ -75,6 +75,7 @@ class ObjectModel:
     in_responses: bool
     in_requests: bool
     param_class_syntax: bool = True  # every key is a plain identifier: `class X(TypedDict)` works
+    decoded_by_shape: bool = False  # a union member: the runtime may pick it by required keys and values
 
 
 @dataclass(frozen=True)

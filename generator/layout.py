@@ -1,10 +1,10 @@
 """Black's shapes for the calls and tuples that templates build, laid out before black sees them.
 
 Black formats a text a second time whenever its first pass changed anything, so output that is
-already in black's shape costs half. This module knows black's rules for one family of lines, a call
-or tuple of atoms (names, literals, lambdas), keywords and nested calls and tuples: keep the line if
+already in black's shape costs half. This module knows black's rules for one family of lines, a call,
+tuple or dict of atoms (names, literals, lambdas), keywords and nested calls, tuples and dicts: keep the line if
 it fits; else put a call's arguments on one line of their own if they fit there; else one per line,
-each with a trailing comma (a tuple always takes this last shape when it does not fit). It is only
+each with a trailing comma (a tuple or dict always takes this last shape when it does not fit). It is only
 a matter of speed: black still formats every file, so a shape wrong here costs time, never bytes
 (tests compare these shapes with black's own).
 """
@@ -41,7 +41,14 @@ class Keyword:
     value: Expr
 
 
-Expr = Code | Call | Tuple | Keyword
+@dataclass(frozen=True)
+class Dict:
+    """`{key: value, ...}`: a dict display."""
+
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+Expr = Code | Call | Tuple | Keyword | Dict
 
 
 def keyword(name: str, value: Expr) -> Keyword:
@@ -65,8 +72,16 @@ def tuple_of(*items: Expr) -> Tuple:
     return Tuple(items)
 
 
+def dict_of(*items: tuple[Expr, Expr]) -> Dict:
+    """A dict display of safe pieces; refuses a plain `str` anywhere."""
+    for key, value in items:
+        _check(key)
+        _check(value)
+    return Dict(tuple(items))
+
+
 def _check(value: object) -> None:
-    if not isinstance(value, Code | Call | Tuple | Keyword):
+    if not isinstance(value, Code | Call | Tuple | Keyword | Dict):
         raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
 
 
@@ -79,6 +94,8 @@ def flat(expr: Expr) -> str:
     if isinstance(expr, Tuple):
         inner = ", ".join(map(flat, expr.items))
         return f"({inner},)" if len(expr.items) == 1 else f"({inner})"
+    if isinstance(expr, Dict):
+        return "{" + ", ".join(f"{flat(k)}: {flat(v)}" for k, v in expr.items) + "}"
     return str(expr)
 
 
@@ -94,6 +111,12 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     if isinstance(expr, Keyword):
         return _lines(expr.value, indent, f"{head}{expr.name}=", tail)
     one = f"{pad}{head}{flat(expr)}{tail}"
+    if isinstance(expr, Dict):  # an atom: split, it takes one entry a line
+        if len(one) <= LINE_LENGTH or not expr.items:
+            return [one]
+        comma = "," if len(expr.items) > 1 else ""  # no comma in one entry: black adds no trailing one
+        entries = [line for key, value in expr.items for line in _lines(value, indent + 4, f"{flat(key)}: ", comma)]
+        return [f"{pad}{head}{{", *entries, f"{pad}}}{tail}"]
     if len(one) <= LINE_LENGTH or not isinstance(expr, Call | Tuple) or not _items(expr):
         return [one]
     items = _items(expr)

@@ -66,6 +66,11 @@ def _join(parts: list[Code]) -> Code:
     return Code(" | ".join(seen))
 
 
+def _parsers(names: tuple[Code, ...]) -> str:
+    """A discriminator value's decoder: one model's parse, or the tuple of those sharing the value."""
+    return f"{names[0]}.parse" if len(names) == 1 else f"({', '.join(f'{n}.parse' for n in names)})"
+
+
 def _nullable(ref: TypeRef, nullable: bool = True) -> TypeRef:
     if not nullable or ref.nullable or ref.annotation == "Any":
         return ref
@@ -80,6 +85,7 @@ class TypeBuilder:
         self.warn = warn
         self.namer = Namer(TYPES_RESERVED, joiner="")
         self.pending: dict[str, _Pending] = {}
+        self.shaped: set[str] = set()  # keys of the models that are members of a union
         self._inlining: set[str] = set()
 
     def type_of(self, schema: Any, pointer: str, context: str) -> TypeRef:
@@ -147,7 +153,8 @@ class TypeBuilder:
             param = p.param_name if in_req else None
             if p.union is None:
                 plain = all(_IDENT.match(f.wire_name) and not keyword.iskeyword(f.wire_name) and f.wire_name not in SHADOWED for f in p.fields)
-                out.append(ObjectModel(p.schema_name, p.class_name, param, p.description, p.fields, in_res, in_req, plain))
+                out.append(ObjectModel(p.schema_name, p.class_name, param, p.description, p.fields, in_res, in_req, plain,
+                                       decoded_by_shape=p.key in self.shaped))
             else:
                 u = p.union
                 decoder = u.type.converter if u.type.converter and not u.type.nullable else None
@@ -188,7 +195,8 @@ class TypeBuilder:
         body = Code("Literal[" + ", ".join(py_literal(v) for v in values) + "]")
         first = values[0]
         kind = "bool" if isinstance(first, bool) else "int" if isinstance(first, int) else "str" if isinstance(first, str) else "any"
-        return TypeRef(body, body, None, enum_values=tuple(v for v in values if isinstance(v, str)), python_kind=kind)
+        strings = tuple(values) if all(isinstance(v, str) for v in values) else ()  # a partial list would mislead
+        return TypeRef(body, body, None, enum_values=strings, python_kind=kind)
 
     def _ref(self, ref: str, context: str) -> TypeRef:
         try:
@@ -289,19 +297,21 @@ class TypeBuilder:
             return _Union(_nullable(members[0], nullable), tuple(members), None, ())
         disc = self._discriminator(schema, members)
         found = [(v, m.annotation) for m in members if disc and (v := self._fixed_value(m, disc)) is not None]
-        first: dict[str, Code] = {}
+        grouped: dict[str, list[Code]] = {}
         for value, annotation in found:
-            first.setdefault(value, annotation)  # one entry per value: the first variant keeps it
-        variants = tuple(first.items())
-        for value in sorted({v for v, _ in found if [x for x, _ in found].count(v) > 1}):
-            self.warn(pointer, f"variants share the discriminator value {value!r}: the first one decodes it")
-        return _Union(_nullable(self._union_of(members, disc, variants), nullable), tuple(members), disc, variants)
+            grouped.setdefault(value, []).append(annotation)  # variants sharing a value are told apart by shape
+        variants = tuple((value, names[0]) for value, names in grouped.items())
+        for member in members:  # model members: the runtime may have to tell them apart by shape
+            if len(member.refs) == 1 and member.converter and member.converter.endswith(".parse"):
+                self.shaped |= member.refs
+        union = self._union_of(members, disc, tuple((v, tuple(n)) for v, n in grouped.items()))
+        return _Union(_nullable(union, nullable), tuple(members), disc, variants)
 
-    def _union_of(self, members: list[TypeRef], disc: str | None, variants: tuple[tuple[str, Code], ...]) -> TypeRef:
+    def _union_of(self, members: list[TypeRef], disc: str | None, variants: tuple[tuple[str, tuple[Code, ...]], ...]) -> TypeRef:
         convs = [m.converter for m in members if m.converter]
         conv = None
         if convs:
-            table = ", ".join(f"{py_str(v)}: {c}.parse" for v, c in variants)
+            table = ", ".join(f"{py_str(v)}: {_parsers(names)}" for v, names in variants)
             conv = Code(f"_m.union_of({py_str(disc) if disc else 'None'}, {{{table}}}, ({', '.join(convs)},))")
         return TypeRef(_join([m.annotation for m in members]), _join([m.param_annotation for m in members]), conv,
                        is_structured=any(m.is_structured for m in members), refs=frozenset().union(*(m.refs for m in members)))

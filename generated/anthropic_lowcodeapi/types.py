@@ -1284,6 +1284,8 @@ ClaudeCodeApiActor._fields_ = {
     "type": ("type", None),
     "api_key_name": ("api_key_name", None),
 }
+ClaudeCodeApiActor._required_ = ("type", "api_key_name")
+ClaudeCodeApiActor._values_ = {"type": ("api_actor",)}
 ClaudeCodeUsageRecord._fields_ = {
     "date": ("date", None),
     "actor": (
@@ -1349,6 +1351,8 @@ ClaudeCodeUserActor._fields_ = {
     "type": ("type", None),
     "email_address": ("email_address", None),
 }
+ClaudeCodeUserActor._required_ = ("type", "email_address")
+ClaudeCodeUserActor._values_ = {"type": ("user_actor",)}
 Completion._fields_ = {
     "id": ("id", None),
     "type": ("type", None),
@@ -1356,6 +1360,8 @@ Completion._fields_ = {
     "stop_reason": ("stop_reason", None),
     "model": ("model", None),
 }
+Completion._required_ = ("id", "type", "completion", "stop_reason", "model")
+Completion._values_ = {"type": ("completion",)}
 ContentBlockDeltaEvent._fields_ = {
     "type": ("type", None),
     "index": ("index", None),
@@ -1378,15 +1384,21 @@ ContentBlockDeltaEvent._fields_ = {
         ),
     ),
 }
+ContentBlockDeltaEvent._required_ = ("type", "index", "delta")
+ContentBlockDeltaEvent._values_ = {"type": ("content_block_delta",)}
 ContentBlockStartEvent._fields_ = {
     "type": ("type", None),
     "index": ("index", None),
     "content_block": ("content_block", _parse_ContentBlock),
 }
+ContentBlockStartEvent._required_ = ("type", "index", "content_block")
+ContentBlockStartEvent._values_ = {"type": ("content_block_start",)}
 ContentBlockStopEvent._fields_ = {
     "type": ("type", None),
     "index": ("index", None),
 }
+ContentBlockStopEvent._required_ = ("type", "index")
+ContentBlockStopEvent._values_ = {"type": ("content_block_stop",)}
 CostBucket._fields_ = {
     "starting_at": ("starting_at", None),
     "ending_at": ("ending_at", None),
@@ -1457,6 +1469,8 @@ ErrorResponse._fields_ = {
     "error": ("error", ErrorObject.parse),
     "request_id": ("request_id", None),
 }
+ErrorResponse._required_ = ("type", "error")
+ErrorResponse._values_ = {"type": ("error",)}
 FileMetadata._fields_ = {
     "id": ("id", None),
     "type": ("type", None),
@@ -1470,6 +1484,8 @@ InputJSONDelta._fields_ = {
     "type": ("type", None),
     "partial_json": ("partial_json", None),
 }
+InputJSONDelta._required_ = ("type", "partial_json")
+InputJSONDelta._values_ = {"type": ("input_json_delta",)}
 Invite._fields_ = {
     "id": ("id", None),
     "type": ("type", None),
@@ -1562,13 +1578,19 @@ MessageBatch._fields_ = {
 MessageBatchCanceledResult._fields_ = {
     "type": ("type", None),
 }
+MessageBatchCanceledResult._required_ = ("type",)
+MessageBatchCanceledResult._values_ = {"type": ("canceled",)}
 MessageBatchErroredResult._fields_ = {
     "type": ("type", None),
     "error": ("error", ErrorResponse.parse),
 }
+MessageBatchErroredResult._required_ = ("type", "error")
+MessageBatchErroredResult._values_ = {"type": ("errored",)}
 MessageBatchExpiredResult._fields_ = {
     "type": ("type", None),
 }
+MessageBatchExpiredResult._required_ = ("type",)
+MessageBatchExpiredResult._values_ = {"type": ("expired",)}
 MessageBatchIndividualResponse._fields_ = {
     "custom_id": ("custom_id", None),
     "result": (
@@ -1601,11 +1623,15 @@ MessageBatchSucceededResult._fields_ = {
     "type": ("type", None),
     "message": ("message", Message.parse),
 }
+MessageBatchSucceededResult._required_ = ("type", "message")
+MessageBatchSucceededResult._values_ = {"type": ("succeeded",)}
 MessageDeltaEvent._fields_ = {
     "type": ("type", None),
     "delta": ("delta", MessageDeltaEventDelta.parse),
     "usage": ("usage", MessageDeltaUsage.parse),
 }
+MessageDeltaEvent._required_ = ("type", "delta", "usage")
+MessageDeltaEvent._values_ = {"type": ("message_delta",)}
 MessageDeltaEventDelta._fields_ = {
     "stop_reason": ("stop_reason", None),
     "stop_sequence": ("stop_sequence", None),
@@ -1620,9 +1646,13 @@ MessageStartEvent._fields_ = {
     "type": ("type", None),
     "message": ("message", Message.parse),
 }
+MessageStartEvent._required_ = ("type", "message")
+MessageStartEvent._values_ = {"type": ("message_start",)}
 MessageStopEvent._fields_ = {
     "type": ("type", None),
 }
+MessageStopEvent._required_ = ("type",)
+MessageStopEvent._values_ = {"type": ("message_stop",)}
 MessagesUsageBucket._fields_ = {
     "starting_at": ("starting_at", None),
     "ending_at": ("ending_at", None),
@@ -1666,14 +1696,20 @@ Organization._fields_ = {
 PingEvent._fields_ = {
     "type": ("type", None),
 }
+PingEvent._required_ = ("type",)
+PingEvent._values_ = {"type": ("ping",)}
 RedactedThinkingBlock._fields_ = {
     "type": ("type", None),
     "data": ("data", None),
 }
+RedactedThinkingBlock._required_ = ("type", "data")
+RedactedThinkingBlock._values_ = {"type": ("redacted_thinking",)}
 SignatureDelta._fields_ = {
     "type": ("type", None),
     "signature": ("signature", None),
 }
+SignatureDelta._required_ = ("type", "signature")
+SignatureDelta._values_ = {"type": ("signature_delta",)}
 Skill._fields_ = {
     "id": ("id", None),
     "type": ("type", None),
@@ -1698,6 +1734,8 @@ TextBlock._fields_ = {
     "text": ("text", None),
     "citations": ("citations", _m.list_of(TextBlockCitations0Item.parse)),
 }
+TextBlock._required_ = ("type", "text")
+TextBlock._values_ = {"type": ("text",)}
 TextBlockCitations0Item._fields_ = {
     "type": ("type", None),
     "cited_text": ("cited_text", None),
@@ -1706,21 +1744,29 @@ TextDelta._fields_ = {
     "type": ("type", None),
     "text": ("text", None),
 }
+TextDelta._required_ = ("type", "text")
+TextDelta._values_ = {"type": ("text_delta",)}
 ThinkingBlock._fields_ = {
     "type": ("type", None),
     "thinking": ("thinking", None),
     "signature": ("signature", None),
 }
+ThinkingBlock._required_ = ("type", "thinking", "signature")
+ThinkingBlock._values_ = {"type": ("thinking",)}
 ThinkingDelta._fields_ = {
     "type": ("type", None),
     "thinking": ("thinking", None),
 }
+ThinkingDelta._required_ = ("type", "thinking")
+ThinkingDelta._values_ = {"type": ("thinking_delta",)}
 ToolUseBlock._fields_ = {
     "type": ("type", None),
     "id": ("id", None),
     "name": ("name", None),
     "input": ("input", None),
 }
+ToolUseBlock._required_ = ("type", "id", "name", "input")
+ToolUseBlock._values_ = {"type": ("tool_use",)}
 Usage._fields_ = {
     "input_tokens": ("input_tokens", None),
     "output_tokens": ("output_tokens", None),

@@ -12,6 +12,7 @@ from generator.code import Code, py_str
 from generator.layout import (
     LINE_LENGTH,
     Call,
+    Dict,
     Keyword,
     Tuple,
     annotation,
@@ -35,6 +36,7 @@ def _tree(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     return st.one_of(
         st.tuples(names.map(lambda n: Code(n.capitalize())), args).map(lambda c: Call(c[0], tuple(c[1]))),  # type: ignore[arg-type]
         st.lists(children, min_size=1, max_size=6).map(lambda items: Tuple(tuple(items))),  # type: ignore[arg-type]
+        st.lists(st.tuples(strings, children), max_size=5).map(lambda items: Dict(tuple(items))),  # type: ignore[arg-type]
     )
 
 

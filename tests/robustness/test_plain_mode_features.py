@@ -834,9 +834,6 @@ def test_one_of_any_of_all_of_const_discriminator(specs: SpecPool, server: Recor
     assert server.last.json() == {"pet_type": "cat", "meows": True}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: oneOf variants that share a discriminator value (InputMessage and "
-                                       "OutputMessage, both type 'message'): the decoder takes the first variant, so an "
-                                       "assistant message decodes as InputMessage, whose role is Literal['user', 'system']")
 def test_shared_discriminator_values_decode_both_variants(specs: SpecPool, server: Recorder) -> None:
     """Two oneOf variants with the same `type` value: each object decodes to the variant it fits."""
     pkg = specs.package("duplicate_discriminator")
@@ -957,9 +954,6 @@ def test_keywords_and_builtins_as_names(specs: SpecPool, server: Recorder) -> No
     method_for(client, pkg, "GET", "/print")()
 
 
-BUG_NESTED_UNION = ("BUG: a oneOf whose member is itself a oneOf (OpenAI BetaInputItem = BetaEasyInputMessage | "
-                    "BetaItem): every object decodes as the first object variant (EasyMessage, though its required "
-                    "role/content are missing); the inner union's variants (Message, ToolCall) are never chosen")
 MYPY_BUGS: dict[str, str] = {}
 
 
@@ -1021,7 +1015,6 @@ def test_text_request_body(specs: SpecPool, server: Recorder) -> None:
     assert server.last.body in (b"hello", b'"hello"')
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_NESTED_UNION)
 def test_unions_inside_unions(specs: SpecPool, server: Recorder) -> None:
     pkg = specs.package("nested_unions")
     client = make_client(pkg, server)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import email.utils
+import importlib
 import io
 import pickle
 import time
@@ -202,3 +203,42 @@ def test_redact(rt: ModuleType) -> None:
     assert "sk-ant-zzz" not in redact("{'x-api-key': 'sk-ant-zzz'}")
     rt._redact.register_secret("registered-secret-value")
     assert redact("it is registered-secret-value here") == "it is *** here"
+
+
+def _models(rt: ModuleType) -> ModuleType:
+    return importlib.import_module(f"{rt.__name__}._models")
+
+
+def test_union_by_shape(rt: ModuleType) -> None:
+    """Undiscriminated unions and shared tags: required keys and allowed values pick the variant."""
+    m = _models(rt)
+
+    class Ask(m.BaseModel):  # type: ignore[name-defined,misc]
+        _fields_ = {"type": ("type", None), "role": ("role", None), "content": ("content", None)}
+        _required_ = ("type", "role")
+        _values_ = {"type": ("message",), "role": ("user", "system")}
+
+    class Answer(m.BaseModel):  # type: ignore[name-defined,misc]
+        _fields_ = {"type": ("type", None), "role": ("role", None), "status": ("status", None)}
+        _required_ = ("type", "role")
+        _values_ = {"type": ("message",), "role": ("assistant",)}
+
+    class Circle(m.BaseModel):  # type: ignore[name-defined,misc]
+        _fields_ = {"radius": ("radius", None)}
+
+    class Square(m.BaseModel):  # type: ignore[name-defined,misc]
+        _fields_ = {"side": ("side", None)}
+
+    shared = m.union_of("type", {"message": (Ask.parse, Answer.parse)}, (Ask.parse, Answer.parse))
+    assert type(shared({"type": "message", "role": "user"})) is Ask
+    assert type(shared({"type": "message", "role": "assistant"})) is Answer
+    assert type(shared({"type": "other"})) is m.UnknownModel  # an unknown tag is still kept whole
+    loose = m.union_of(None, {}, (Circle.parse, Square.parse))
+    assert type(loose({"side": 2})) is Square  # knows more of the keys
+    assert type(loose({"radius": 1})) is Circle
+    assert type(loose({"colour": "red"})) is Circle  # nothing tells: the first, as before
+    inner = m.Lazy(lambda: m.union_of("type", {"message": Answer.parse}, (Answer.parse,)))
+    nested = m.union_of(None, {}, (Circle.parse, inner))
+    assert type(nested({"type": "message", "role": "assistant", "status": "done"})) is Answer
+    assert type(nested({"radius": 3})) is Circle
+    assert nested([1]) == [1] and nested("text") == "text"  # other shapes pass through

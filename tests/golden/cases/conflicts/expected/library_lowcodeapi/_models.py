@@ -23,6 +23,9 @@ class BaseModel:
 
     __slots__ = ("_data", "_cache")
     _fields_: ClassVar[Mapping[str, tuple[str, Converter | None]]] = {}
+    # Set on models that a union without a telling discriminator may have to pick by shape:
+    _required_: ClassVar[tuple[str, ...]] = ()  # wire names the object must have
+    _values_: ClassVar[Mapping[str, tuple[Any, ...]]] = {}  # wire name -> the only values allowed
 
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         object.__setattr__(self, "_data", dict(data or {}))
@@ -103,6 +106,17 @@ class BaseModel:
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (object.__getattribute__(self, "_data"),))
 
+    @classmethod
+    def _fit(cls, value: Mapping[str, Any]) -> int:
+        """How well a JSON object fits this model: -1 if a required key is missing or a key holds a
+        value the model does not allow, else how many of the object's keys the model knows."""
+        if any(key not in value for key in cls._required_):
+            return -1
+        if any(key in value and value[key] not in allowed for key, allowed in cls._values_.items()):
+            return -1
+        known = {wire for wire, _ in cls._fields_.values()}
+        return sum(1 for key in value if key in known)
+
 
 class UnknownModel(BaseModel):
     """A union variant this client does not know yet: kept whole, readable by attribute."""
@@ -135,14 +149,15 @@ class DictOf:
 
 
 class UnionOf:
-    """Decodes a oneOf/anyOf: by its discriminator when it has one, else by the value's shape."""
+    """Decodes a oneOf/anyOf: by its discriminator when it tells one variant, else by shape (the
+    variant whose required keys and allowed values the object has, knowing most of its keys)."""
 
     __slots__ = ("discriminator", "variants", "members")
 
     def __init__(
         self,
         discriminator: str | None,
-        variants: Mapping[str, Converter],
+        variants: Mapping[str, Converter | tuple[Converter, ...]],
         members: tuple[Converter, ...],
     ) -> None:
         self.discriminator = discriminator
@@ -151,24 +166,50 @@ class UnionOf:
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, Mapping):
-            if self.discriminator is not None:
-                tag = value.get(self.discriminator)
-                convert = self.variants.get(tag) if isinstance(tag, str) else None
-                if convert is not None:
-                    return convert(value)
-                if self.variants:
-                    return UnknownModel(value)
-            for member in self.members:
-                if isinstance(getattr(member, "__self__", None), type) or isinstance(
-                    member, (UnionOf, Lazy)
-                ):
-                    return member(value)
-            return value
+            options = self._options(value)
+            if not options:
+                return UnknownModel(value)
+            best = max(options, key=lambda member: fit(member, value))  # the first of equals
+            return best(value)
         if isinstance(value, list):
             for member in self.members:
                 if isinstance(member, ListOf):
                     return member(value)
         return value
+
+    def _options(self, value: Mapping[str, Any]) -> tuple[Converter, ...]:
+        """The members that may decode a JSON object; empty for a variant this client does not know."""
+        if self.discriminator is not None:
+            tag = value.get(self.discriminator)
+            found = self.variants.get(tag) if isinstance(tag, str) else None
+            if found is not None:
+                return found if isinstance(found, tuple) else (found,)
+            nested = tuple(m for m in self.members if isinstance(m, (UnionOf, Lazy)))
+            if self.variants and not nested:
+                return ()
+        objects = tuple(m for m in self.members if _takes_objects(m))
+        return objects or (identity,)
+
+    def fit(self, value: Mapping[str, Any]) -> int:
+        """The best fit of the members that may decode `value` (see `BaseModel._fit`)."""
+        return max((fit(member, value) for member in self._options(value)), default=-1)
+
+
+def fit(member: Converter, value: Mapping[str, Any]) -> int:
+    """How well a union member fits a JSON object: models and unions judge; others fit loosely."""
+    owner = getattr(member, "__self__", None)
+    if isinstance(owner, type) and issubclass(owner, BaseModel):
+        return owner._fit(value)
+    if isinstance(member, Lazy):
+        return fit(member.built(), value)
+    if isinstance(member, UnionOf):
+        return member.fit(value)
+    return 0
+
+
+def _takes_objects(member: Converter) -> bool:
+    owner = getattr(member, "__self__", None)
+    return isinstance(owner, type) or isinstance(member, (UnionOf, Lazy, DictOf))
 
 
 class Lazy:
@@ -181,9 +222,13 @@ class Lazy:
         self._built: Converter | None = None
 
     def __call__(self, value: Any) -> Any:
+        return self.built()(value)
+
+    def built(self) -> Converter:
+        """The converter, built on first use."""
         if self._built is None:
             self._built = self._build()
-        return self._built(value)
+        return self._built
 
 
 def list_of(item: Converter) -> Converter:
@@ -197,7 +242,9 @@ def dict_of(item: Converter) -> Converter:
 
 
 def union_of(
-    discriminator: str | None, variants: Mapping[str, Converter], members: tuple[Converter, ...]
+    discriminator: str | None,
+    variants: Mapping[str, Converter | tuple[Converter, ...]],
+    members: tuple[Converter, ...],
 ) -> Converter:
     """A converter for a union."""
     return UnionOf(discriminator, variants, members)

@@ -59,10 +59,14 @@ Ball._fields_ = {
     "type": ("type", None),
     "color": ("color", None),
 }
+Ball._required_ = ("type",)
+Ball._values_ = {"type": ("ball",)}
 Bone._fields_ = {
     "type": ("type", None),
     "length_cm": ("length_cm", None),
 }
+Bone._required_ = ("type",)
+Bone._values_ = {"type": ("bone",)}
 Pet._fields_ = {
     "id": ("id", None),
     "type": ("type", None),
