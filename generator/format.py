@@ -192,8 +192,8 @@ class Formatter:
         self.cache, self.progress = cache, progress
         self.layouts: dict[str, list[Section]] = {}
         self.packs: dict[str, dict[str, str]] = {}
-        self.keys: dict[Piece, str] = {}
-        self.done: dict[Piece, str] = {}
+        self.keys: dict[str, list[list[str]]] = {}  # per file, per section, each piece's cache key
+        self.done: dict[str, str] = {}  # cache key -> black's output
         self.pending: dict[str, Piece] = {}
         self.queued = 0  # characters of the pending pieces
         self._tasks: Any = None
@@ -213,12 +213,12 @@ class Formatter:
         """Cut one Python file into pieces; queue the ones the cache does not have."""
         sections = self.layouts[file.path] = split_file(file.text)
         pack = self.packs[file.path] = self.cache.load(file.path)
-        for piece in (p for section in sections for p in section.pieces):
-            key = self.keys[piece] = _key(piece)
+        keys = self.keys[file.path] = [[_key(p) for p in section.pieces] for section in sections]
+        for key, piece in zip((k for ks in keys for k in ks), (p for s in sections for p in s.pieces), strict=True):
             hit = pack.get(key)
             if isinstance(hit, str):
-                self.done[piece] = hit
-            elif piece not in self.done and key not in self.pending:
+                self.done[key] = hit
+            elif key not in self.done and key not in self.pending:
                 self.pending[key] = piece
                 self.queued += len(piece.text)
                 if self._tasks is not None:
@@ -267,12 +267,13 @@ class Formatter:
                 piece = self.pending[key]
                 formatted[key] = format_source(piece.text, LINE_LENGTH - piece.indent)
         for key, text in formatted.items():
-            self.done[self.pending[key]] = text
-        for path, sections in self.layouts.items():
-            pack = {self.keys[p]: self.done[p] for section in sections for p in section.pieces}
+            self.done[key] = text
+        for path in self.layouts:
+            pack = {key: self.done[key] for keys in self.keys[path] for key in keys}
             if pack != self.packs[path]:
                 self.cache.save(path, pack)
-        return [RenderedFile(f.path, _join(self.layouts[f.path], self.done), True) if f.python else f for f in files]
+        return [RenderedFile(f.path, _join(self.layouts[f.path], self.keys[f.path], self.done), True) if f.python else f
+                for f in files]
 
 
 def _drain(tasks: Any) -> Iterator[tuple[str, str]]:
@@ -299,9 +300,9 @@ def format_files(files: list[RenderedFile], cache: FormatCache, progress: Callab
         return formatter.finish(files)
 
 
-def _join(sections: list[Section], done: dict[Piece, str]) -> str:
-    parts = ["\n" * (section.gap + 1) + "\n\n".join(_indent(done[p].strip("\n"), p.indent) for p in section.pieces)
-             for section in sections]
+def _join(sections: list[Section], keys: list[list[str]], done: dict[str, str]) -> str:
+    parts = ["\n" * (section.gap + 1) + "\n\n".join(_indent(done[k].strip("\n"), p.indent) for p, k in zip(section.pieces, ks, strict=True))
+             for section, ks in zip(sections, keys, strict=True)]
     text = "".join(parts).lstrip("\n")
     return text + "\n" if text else ""  # black leaves an empty file empty
 

@@ -43,9 +43,11 @@ class Keyword:
 
 @dataclass(frozen=True)
 class Dict:
-    """`{key: value, ...}`: a dict display."""
+    """`{key: value, ...}`: a dict display; `exploded` writes one entry a line even when it would fit
+    (black keeps that shape: the trailing comma it then ends with is a "magic" one)."""
 
     items: tuple[tuple[Expr, Expr], ...]
+    exploded: bool = False
 
 
 Expr = Code | Call | Tuple | Keyword | Dict
@@ -72,17 +74,44 @@ def tuple_of(*items: Expr) -> Tuple:
     return Tuple(items)
 
 
-def dict_of(*items: tuple[Expr, Expr]) -> Dict:
+def dict_of(*items: tuple[Expr, Expr], exploded: bool = False) -> Dict:
     """A dict display of safe pieces; refuses a plain `str` anywhere."""
     for key, value in items:
         _check(key)
         _check(value)
-    return Dict(tuple(items))
+    return Dict(tuple(items), exploded)
 
 
 def _check(value: object) -> None:
     if not isinstance(value, Code | Call | Tuple | Keyword | Dict):
         raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
+
+
+def parsed(code: Code) -> Expr:
+    """A converter expression built by the IR (calls, tuples, dicts, names, literals, lambdas), as
+    a tree for `lay_out`; each leaf is a whole token of `code`, so it stays as safe as `code`."""
+    import ast
+
+    _check(code)
+    if "\n" in code:
+        raise ValueError(f"an expression on more than one line: {code[:60]!r}")
+    raw = code.encode()  # one line: column offsets are UTF-8 byte offsets into it
+
+    def source(node: ast.AST) -> Code:
+        return Code(raw[node.col_offset : node.end_col_offset].decode())  # type: ignore[attr-defined]
+
+    def convert(node: ast.expr, prefix: str = "") -> Expr:
+        if isinstance(node, ast.Call) and not node.keywords:
+            return Call(Code(prefix + source(node.func)), tuple(convert(a) for a in node.args))
+        if isinstance(node, ast.Tuple):
+            return Tuple(tuple(convert(e) for e in node.elts))
+        if isinstance(node, ast.Dict) and all(k is not None for k in node.keys):
+            return Dict(tuple((convert(k), convert(v)) for k, v in zip(node.keys, node.values, strict=True) if k))
+        if isinstance(node, ast.Lambda) and not node.args.args and isinstance(node.body, ast.Call):
+            return convert(node.body, prefix + "lambda: ")  # black splits a lambda's body at its call
+        return Code(prefix + source(node))
+
+    return convert(ast.parse(code, mode="eval").body)
 
 
 def flat(expr: Expr) -> str:
@@ -112,9 +141,9 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
         return _lines(expr.value, indent, f"{head}{expr.name}=", tail)
     one = f"{pad}{head}{flat(expr)}{tail}"
     if isinstance(expr, Dict):  # an atom: split, it takes one entry a line
-        if len(one) <= LINE_LENGTH or not expr.items:
+        if (len(one) <= LINE_LENGTH and not expr.exploded) or not expr.items:
             return [one]
-        comma = "," if len(expr.items) > 1 else ""  # no comma in one entry: black adds no trailing one
+        comma = "," if len(expr.items) > 1 or expr.exploded else ""  # black adds none to a lone entry
         entries = [line for key, value in expr.items for line in _lines(value, indent + 4, f"{flat(key)}: ", comma)]
         return [f"{pad}{head}{{", *entries, f"{pad}}}{tail}"]
     if len(one) <= LINE_LENGTH or not isinstance(expr, Call | Tuple) or not _items(expr):
@@ -180,15 +209,22 @@ _Type = str | _Union | _Subscript
 def _type_tree(text: str) -> _Type:
     import ast
 
+    raw = text.encode()  # one line: column offsets are UTF-8 byte offsets into it
+
+    def source(node: ast.expr) -> str:
+        return raw[node.col_offset : node.end_col_offset].decode()
+
     def convert(node: ast.expr) -> _Type:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             left, right = convert(node.left), convert(node.right)
             return _Union((*(left.members if isinstance(left, _Union) else (left,)), right))
         if isinstance(node, ast.Subscript):
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            return _Subscript(ast.get_source_segment(text, node.value) or "", tuple(convert(i) for i in items))
-        return ast.get_source_segment(text, node) or ""
+            return _Subscript(source(node.value), tuple(convert(i) for i in items))
+        return source(node)
 
+    if "\n" in text:
+        raise ValueError(f"an annotation on more than one line: {text[:60]!r}")
     return convert(ast.parse(text, mode="eval").body)
 
 

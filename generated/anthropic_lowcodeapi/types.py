@@ -1195,11 +1195,7 @@ _parse_CompletionStreamEvent: _m.Converter = _m.Lazy(
     lambda: _m.union_of(
         "type",
         {"completion": Completion.parse, "ping": PingEvent.parse, "error": ErrorResponse.parse},
-        (
-            Completion.parse,
-            PingEvent.parse,
-            ErrorResponse.parse,
-        ),
+        (Completion.parse, PingEvent.parse, ErrorResponse.parse),
     )
 )
 _parse_ContentBlock: _m.Converter = _m.Lazy(
@@ -1211,12 +1207,7 @@ _parse_ContentBlock: _m.Converter = _m.Lazy(
             "thinking": ThinkingBlock.parse,
             "redacted_thinking": RedactedThinkingBlock.parse,
         },
-        (
-            TextBlock.parse,
-            ToolUseBlock.parse,
-            ThinkingBlock.parse,
-            RedactedThinkingBlock.parse,
-        ),
+        (TextBlock.parse, ToolUseBlock.parse, ThinkingBlock.parse, RedactedThinkingBlock.parse),
     )
 )
 _parse_MessageStreamEvent: _m.Converter = _m.Lazy(
@@ -1293,10 +1284,7 @@ ClaudeCodeUsageRecord._fields_ = {
         _m.union_of(
             "type",
             {"user_actor": ClaudeCodeUserActor.parse, "api_actor": ClaudeCodeApiActor.parse},
-            (
-                ClaudeCodeUserActor.parse,
-                ClaudeCodeApiActor.parse,
-            ),
+            (ClaudeCodeUserActor.parse, ClaudeCodeApiActor.parse),
         ),
     ),
     "organization_id": ("organization_id", None),
@@ -1375,12 +1363,7 @@ ContentBlockDeltaEvent._fields_ = {
                 "thinking_delta": ThinkingDelta.parse,
                 "signature_delta": SignatureDelta.parse,
             },
-            (
-                TextDelta.parse,
-                InputJSONDelta.parse,
-                ThinkingDelta.parse,
-                SignatureDelta.parse,
-            ),
+            (TextDelta.parse, InputJSONDelta.parse, ThinkingDelta.parse, SignatureDelta.parse),
         ),
     ),
 }

@@ -19,6 +19,7 @@ from generator.layout import (
     call,
     flat,
     lay_out,
+    parsed,
     tuple_of,
 )
 
@@ -122,3 +123,25 @@ def test_field_annotation_matches_black(text: str, depth: int) -> None:
     lines = black.format_str(source, mode=MODE).splitlines()
     ours = pad + head + annotation(Code(text), indent, head)
     assert ours == "\n".join(lines[depth:])
+
+
+def test_annotation_with_non_ascii_literals_matches_black() -> None:
+    text = "Literal[" + ", ".join(py_str(word * 9) for word in ("café", "naïve", "日本語", "x")) + "] | None"
+    test_field_annotation_matches_black.hypothesis.inner_test(text, 1)  # type: ignore[attr-defined]
+    test_parameter_annotation_matches_black.hypothesis.inner_test(text, 2, " = NOT_GIVEN")  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(expressions.filter(lambda e: "=" not in flat(e)), st.integers(0, 4))  # IR converters pass no keywords
+def test_parsed_code_lays_out_as_black(expr: object, depth: int) -> None:
+    """An IR converter expression, read back into a tree, lays out as black does; a lambda's body too."""
+    code = Code(flat(expr))  # type: ignore[arg-type]
+    assert flat(parsed(code)) == code
+    lazy = Code(f"_m.Lazy(lambda: {code})") if isinstance(expr, Call) else code
+    indent = 4 * depth + 4
+    assert " " * indent + lay_out(parsed(lazy), indent, ",") == _black_element(lazy, depth)
+
+
+def test_parsed_refuses_plain_strings() -> None:
+    with pytest.raises(TypeError):
+        parsed("_m.identity")  # type: ignore[arg-type]

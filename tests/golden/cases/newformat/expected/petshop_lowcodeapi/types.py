@@ -75,14 +75,7 @@ Pet._fields_ = {
     "toys": (
         "toys",
         _m.list_of(
-            _m.union_of(
-                "type",
-                {"ball": Ball.parse, "bone": Bone.parse},
-                (
-                    Ball.parse,
-                    Bone.parse,
-                ),
-            )
+            _m.union_of("type", {"ball": Ball.parse, "bone": Bone.parse}, (Ball.parse, Bone.parse))
         ),
     ),
 }
