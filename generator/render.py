@@ -118,22 +118,19 @@ def render(api: Api, merged: dict[str, Any], report: MergeReport, templates: str
         # The draft imports every candidate; then the imports block alone is rendered again with the
         # names the draft's code uses, and put in place of the draft's (the rest does not read `used`).
         everything = _Everything()
-        draft = compiled.render(context, used=everything)
-        if "imports" not in compiled.blocks:
-            files.append(RenderedFile(path, draft, python))
-            if on_python_file is not None:
-                on_python_file(files[-1])
-            return
-        try:
-            used = used_names(draft)
-        except SyntaxError as exc:
-            raise RuntimeError(f"template {template} gives invalid Python at line {exc.lineno}: {exc.msg}") from None
-        block = compiled.blocks["imports"]
-        loose = "".join(block(compiled.new_context(dict(context, used=everything))))
-        tight = "".join(block(compiled.new_context(dict(context, used=used))))
-        if draft.count(loose) != 1:
-            raise RuntimeError(f"template {template}: its imports block must be rendered exactly once")
-        files.append(RenderedFile(path, draft.replace(loose, tight, 1), python))
+        text = compiled.render(context, used=everything)
+        if "imports" in compiled.blocks:
+            try:
+                used = used_names(text)
+            except SyntaxError as exc:
+                raise RuntimeError(f"template {template} gives invalid Python at line {exc.lineno}: {exc.msg}") from None
+            block = compiled.blocks["imports"]
+            loose = "".join(block(compiled.new_context(dict(context, used=everything))))
+            tight = "".join(block(compiled.new_context(dict(context, used=used))))
+            if text.count(loose) != 1:
+                raise RuntimeError(f"template {template}: its imports block must be rendered exactly once")
+            text = text.replace(loose, tight, 1)
+        files.append(RenderedFile(path, text, python))
         if on_python_file is not None:
             on_python_file(files[-1])
 

@@ -338,3 +338,19 @@ def test_hostile_strings_cannot_inject_code(tmp_path: Path, monkeypatch: pytest.
     assert not (tmp_path / "PWNED").exists()
     assert not (tmp_path / "out" / "PWNED").exists()
     assert len(api.operations) >= 1
+
+
+def test_only_the_imports_block_reads_used() -> None:
+    """render() renders a template once with every import, then only its imports block again with the
+    names the code uses: that is right only while nothing outside the block reads `used`."""
+    import re
+
+    checked = 0
+    for path in Path(TEMPLATES).rglob("*.jinja"):
+        text = path.read_text(encoding="utf-8")
+        start, end = text.find("{% block imports %}"), text.find("{% endblock %}")
+        outside = text[:start] + text[end:] if start >= 0 else text
+        tags = re.findall(r"\{[{%].*?[}%]\}", outside, flags=re.S)
+        assert not [t for t in tags if re.search(r"\bused\b", t)], path
+        checked += start >= 0
+    assert checked >= 4  # types, resources, _client, cli
