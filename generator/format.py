@@ -199,6 +199,7 @@ class Formatter:
         self._tasks: Any = None
         self._results: Any = None
         self._worker: Any = None
+        self._parallel = (os.cpu_count() or 1) > 1
 
     def __enter__(self) -> Formatter:
         return self
@@ -223,8 +224,12 @@ class Formatter:
                 self.queued += len(piece.text)
                 if self._tasks is not None:
                     self._tasks.put((key, piece.text, LINE_LENGTH - piece.indent))
-        if self._worker is None and self.queued >= _PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1:
-            self._start_worker()
+        if self._parallel and self._worker is None and self.queued >= _PARALLEL_MIN_BYTES:
+            try:
+                self._start_worker()
+            except (OSError, ValueError, AssertionError):  # no fork here, or a daemon process: one core
+                self._tasks = self._worker = None
+                self._parallel = False
 
     def _start_worker(self) -> None:
         import multiprocessing

@@ -170,3 +170,17 @@ def test_worker_errors_reach_the_run_and_a_failed_run_stops_the_worker(tmp_path:
         assert formatter._worker is not None and formatter._worker.is_alive()
         raise KeyError("the run failed")
     assert formatter._worker is not None and not formatter._worker.is_alive()
+
+
+def test_without_a_worker_process_one_core_does_it_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no process can be forked (a daemon process, a platform without fork), black still runs."""
+    import multiprocessing
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(fmt, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refuse)
+    files = [RenderedFile(f"m{i}.py", f"def f{i}( ):\n    return {i}\n", True) for i in range(5)]
+    out = fmt.format_files(files, fmt.FormatCache(None))
+    assert [f.text for f in out] == [black.format_str(f.text, mode=MODE) for f in files]

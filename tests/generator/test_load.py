@@ -277,3 +277,29 @@ paths:
       responses: {"200": {description: ok}}
 """)
     assert load_spec(str(path), validate=False).document["paths"]["/a"]["get"]["parameters"][0]["in"] == "nowhere"
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_deferred_validation_reports_what_loading_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
+    """Validation handed to PendingValidation (forked, or here on one core) gives the same errors."""
+    from generator.load import PendingValidation
+
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    spec = spec_file(tmp_path, "bad.yaml", """
+        openapi: 3.1.0
+        info: {title: Bad, version: "1"}
+        paths:
+          /x:
+            get:
+              responses:
+                "200": {description: 5}
+    """)
+    with pytest.raises(GeneratorError) as direct:
+        load_spec(str(spec))
+    loaded = load_spec(str(spec), defer_validation=True)  # loads: the validation is left to the caller
+    pending = PendingValidation([loaded])
+    assert (pending._process is not None) == (cores > 1)
+    with pytest.raises(GeneratorError) as deferred:
+        pending.finish()
+    assert [str(d) for d in deferred.value.diagnostics] == [str(d) for d in direct.value.diagnostics]
+    PendingValidation([load_spec(str(spec_file(tmp_path, "ok.yaml", MINIMAL)), defer_validation=True)]).finish()
