@@ -307,7 +307,8 @@ def test_hostile_version_keeps_requests_valid(tmp_path: Path, version: str) -> N
     target = plain_target(str(spec_path), "version_pkg", str(tmp_path / "out"))
     write_tree(target.out, generate(target, None, str(tmp_path), TEMPLATES, None).files)
     pkg = import_fresh(tmp_path / "out", "version_pkg")
-    from featurekit import method_for, serve
+    from featurekit import method_for
+    from recorder import serve
 
     with serve() as server:
         client = pkg.Client(api_key="k", target="direct", base_url=server.url, max_retries=0)

@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from featurekit import Recorder, SpecPool, method_for, serve
+from featurekit import SpecPool, method_for
+from recorder import Recorder, serve
 from robustkit import compile_errors, introspect, load_document, operations, run_mypy, run_ruff
 
 CALL_OPTIONS = {"extra_headers", "extra_query", "extra_body", "timeout", "max_retries"}
