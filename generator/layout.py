@@ -132,6 +132,7 @@ def lay_out(expr: Expr, indent: int = 0, tail: str = "", lead: int = 0) -> Code:
     """The expression as black writes it in a statement or element at `indent` columns, `lead` columns
     after its start (such as `raise `) and followed by `tail` (such as ","); the first line is returned
     without its indentation and lead, which the template writes."""
+    _check(expr)  # the templates' guard: only escaped pieces and trees of them are laid out
     return Code("\n".join(_lines(expr, indent, " " * lead, tail)).lstrip(" "))
 
 
@@ -179,6 +180,7 @@ def annotation(text: Code, indent: int, head: str, tail: str = "") -> Code:
     as a field (`name: `) or a parameter (`name: `, ` = NOT_GIVEN,`): a union that does not fit goes
     in parentheses, then one member a line; a subscript splits at its own brackets. Returned with the
     tail and without the indentation and head of its first line, which the template writes."""
+    _check(text)
     pad = " " * indent
     if len(pad) + len(head) + len(text) + len(tail) <= LINE_LENGTH:
         return Code(text + tail)

@@ -44,12 +44,6 @@ def _joined(items: Any, separator: str = ", ") -> Code:
     return Code(separator.join(pieces))
 
 
-def _annotation(text: Code, indent: int, head: str, tail: str = "") -> Code:
-    """layout.annotation for a `Code` annotation only (the head is measured, never written)."""
-    _finalize(text)
-    return layout.annotation(text, indent, head, tail)
-
-
 def environment(templates: str) -> jinja2.Environment:
     """The single Jinja environment of the generator."""
     env = jinja2.Environment(
@@ -70,7 +64,7 @@ def environment(templates: str) -> jinja2.Environment:
         # Only for the output of a macro: every `{{ }}` inside it already passed this finalize.
         block=lambda v: Code(v.rstrip("\n")),
         lay_out=layout.lay_out,
-        annotation=_annotation,
+        annotation=layout.annotation,
         assigned=layout.assigned,
     )
     env.globals.update(walk=walk_resources, Code=Code, call=layout.call, keyword=layout.keyword, tuple_of=layout.tuple_of,

@@ -80,6 +80,10 @@ def test_refuses_plain_strings() -> None:
         call(Code("Opt"), "raw")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         tuple_of("raw")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        lay_out("raw")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        annotation("Literal['raw']", 4, "x: ")  # type: ignore[arg-type]
 
 
 type_names = st.sampled_from(["str", "int", "None", "NotGiven", "ToolParam", "BashTool20250124Param", "MessageBatchSucceededResult"])
