@@ -337,14 +337,18 @@ def _response(op: dict[str, Any], pointer: str, context: str, document: dict[str
 
 
 def _pagination(op: dict[str, Any], query: tuple[Param, ...], response: Response, types: TypeBuilder) -> Pagination | None:
-    """Cursor pages: declared (`x-pagination: cursor`) or recognised (after_id + data/has_more)."""
+    """List pages: declared (`x-pagination: cursor | page`) or recognised (an `after_id` query
+    parameter); the item type is that of the page's `data`."""
     if response.kind != "json" or response.type is None:
         return None
+    declared = op.get("x-pagination")
     cursor = next((p.wire_name for p in query if p.wire_name == "after_id"), None)
-    if op.get("x-pagination") != "cursor" and cursor is None:
+    if declared not in ("cursor", "page") and cursor is None:
         return None
     item = types.item_type(response.type, "data")
-    return Pagination(item, cursor or "after_id") if item is not None else None
+    if item is None:
+        return None
+    return Pagination(item, "page" if declared == "page" else cursor or "after_id")
 
 
 def _walk_operations(node: Resource) -> list[Operation]:

@@ -288,6 +288,32 @@ components:
     assert page.pagination.item.annotation == "Model" and page.pagination.cursor_param == "after_id"
 
 
+def test_token_pagination_is_declared(tmp_path: Path) -> None:
+    api = api_of(tmp_path, """\
+paths:
+  /v1/agents:
+    get:
+      x-client-name: agents.list
+      x-pagination: page
+      parameters:
+        - {name: limit, in: query, schema: {type: integer}}
+        - {name: page, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: {type: array, items: {type: object, title: Agent, properties: {id: {type: string}}}}
+                  next_page: {type: [string, "null"]}
+""")
+    listing = op(api, "agents.list")
+    assert listing.kind == "page" and listing.pagination is not None
+    assert listing.pagination.cursor_param == "page"
+
+
 def test_auth_headers_are_the_clients_job(tmp_path: Path) -> None:
     api = api_of(tmp_path, f"""\
 paths:

@@ -208,6 +208,22 @@ def test_pagination_walks_every_page(fake_server: FakeServer, make_client: Calla
     assert len(list(page.iter_pages())) == 2
 
 
+@pytest.mark.parametrize("target", ["lowcodeapi", "direct"])
+def test_token_pages_walk_every_page(fake_server: FakeServer, make_client: Callable[..., Any],
+                                     routes: dict[str, Any], target: str) -> None:
+    """The managed-agents lists page with `page` / `next_page`; a repeated token ends the walk."""
+    pages = [Reply(200, json={"data": [{"id": "a"}, {"id": "b"}], "next_page": "p2"}),
+             Reply(200, json={"data": [{"id": "c"}], "next_page": "p3"}),
+             Reply(200, json={"data": [{"id": "d"}], "next_page": "p3"}),
+             Reply(200, json={"data": [{"id": "never"}], "next_page": None})]
+    fake_server.script("GET", "/v1/models", pages)
+    page = make_client(target)._request_page(routes["models.list"], ident, query={"limit": 2})
+    assert page.has_more and page.has_next_page()
+    assert [m["id"] for m in page] == ["a", "b", "c", "d"]
+    assert [r.query.get("page") for r in fake_server.requests] == [None, "p2", "p3"]
+    assert all(r.query.get("limit") == "2" and "after_id" not in r.query for r in fake_server.requests)
+
+
 def test_seed_list_shape_is_one_page(fake_server: FakeServer, client: Any, routes: dict[str, Any]) -> None:
     fake_server.list_style = "seed"  # {"data": [...]}: the seed's envelope around a bare list
     page = client._request_page(routes["models.list"], ident)

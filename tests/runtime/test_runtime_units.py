@@ -148,6 +148,16 @@ def test_parse_page(rt: ModuleType) -> None:
     assert nxt(None, seed) is None
 
 
+def test_parse_token_page(rt: ModuleType) -> None:
+    parse, nxt = rt._pagination.parse_page, rt._pagination.next_page_query
+    page = parse({"data": [{"id": "a"}], "next_page": "tok_2"})
+    assert (page.has_more, page.next_page, page.last_id) == (True, "tok_2", "a")
+    assert nxt({"limit": 5, "page": "tok_1"}, page) == {"limit": 5, "page": "tok_2"}
+    for end in ({"data": [{"id": "z"}], "next_page": None}, {"data": [], "next_page": ""}):
+        last = parse(end)
+        assert (last.has_more, last.next_page) == (False, None) and nxt({"page": "tok_2"}, last) is None
+
+
 def test_encode_query(http: ModuleType, rt: ModuleType) -> None:
     pairs = http.encode_query({"a": True, "b": False, "c": [1, "x"], "d": rt.NOT_GIVEN, "e": None, "f": 2.5})
     assert pairs == [("a", "true"), ("b", "false"), ("c", "1"), ("c", "x"), ("f", "2.5")]

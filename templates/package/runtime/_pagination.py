@@ -1,4 +1,9 @@
-"""Cursor pages (``after_id`` / ``has_more``), and iteration over every item of every page."""
+"""List pages of both styles, and iteration over every item of every page.
+
+Cursor pages (``{"data", "has_more", "first_id", "last_id"}``; the next page is asked for with
+``after_id``) and token pages (``{"data", "next_page"}``; the next page is asked for with ``page``, as
+the managed-agents lists do). The page itself says which style it is, so one reader serves both.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +25,21 @@ T = TypeVar("T")
 class PageInfo:
     """The cursor fields of one page, read from its raw JSON."""
 
-    __slots__ = ("first_id", "has_more", "items", "last_id")
+    __slots__ = ("first_id", "has_more", "items", "last_id", "next_page")
 
     def __init__(
-        self, items: list[Any], has_more: bool, first_id: str | None, last_id: str | None
+        self,
+        items: list[Any],
+        has_more: bool,
+        first_id: str | None,
+        last_id: str | None,
+        next_page: str | None = None,
     ) -> None:
         self.items = items
         self.has_more = has_more
         self.first_id = first_id
         self.last_id = last_id
+        self.next_page = next_page  # the token of a token page; None on cursor pages and at the end
 
 
 def _item_id(item: Any) -> str | None:
@@ -40,17 +51,21 @@ def _item_id(item: Any) -> str | None:
 
 
 def parse_page(raw: Any) -> PageInfo:
-    """Read a list response: an Anthropic page ``{"data": [...], "has_more", ...}`` or a bare list.
+    """Read a list response: a cursor page ``{"data": [...], "has_more", ...}``, a token page
+    ``{"data": [...], "next_page": "..."}`` or a bare list.
 
     A bare list (what is left of the seed's ``{"data": [...]}`` once unwrapped) is one page with no more.
     """
+    next_page: str | None = None
     if isinstance(raw, list):
         items: list[Any] = raw
         has_more = False
         first_id = last_id = None
     elif isinstance(raw, dict) and isinstance(raw.get("data"), list):
         items = raw["data"]
-        has_more = raw.get("has_more") is True
+        token = raw.get("next_page")
+        next_page = token if isinstance(token, str) and token else None
+        has_more = raw.get("has_more") is True or next_page is not None
         first_id = raw.get("first_id") if isinstance(raw.get("first_id"), str) else None
         last_id = raw.get("last_id") if isinstance(raw.get("last_id"), str) else None
     else:
@@ -58,7 +73,7 @@ def parse_page(raw: Any) -> PageInfo:
     if items:
         first_id = first_id or _item_id(items[0])
         last_id = last_id or _item_id(items[-1])
-    return PageInfo(items, has_more, first_id, last_id)
+    return PageInfo(items, has_more, first_id, last_id, next_page)
 
 
 def next_page_query(query: Mapping[str, object] | None, info: PageInfo) -> dict[str, object] | None:
@@ -68,6 +83,9 @@ def next_page_query(query: Mapping[str, object] | None, info: PageInfo) -> dict[
     params = {
         k: v for k, v in (query or {}).items() if not isinstance(v, NotGiven) and v is not None
     }
+    if info.next_page is not None:  # a token page: the server names the next page itself
+        params["page"] = info.next_page
+        return params
     if "before_id" in params and "after_id" not in params:
         if info.first_id is None:
             return None
@@ -99,12 +117,17 @@ class SyncPage(Generic[T]):
         self.has_more = info.has_more
         self.first_id = info.first_id
         self.last_id = info.last_id
+        self._token = info.next_page
         self._next_query = next_page_query(query, info)
         self._fetch = fetch
 
     def has_next_page(self) -> bool:
         """Whether another page follows this one."""
         return self._next_query is not None
+
+    def _loop_key(self) -> object:
+        """What a server that sends the same page again repeats: its token, else its cursors."""
+        return self._token or (self.first_id, self.last_id)
 
     def next_page(self) -> SyncPage[T] | None:
         """Fetch the following page, or None when this is the last."""
@@ -115,11 +138,11 @@ class SyncPage(Generic[T]):
     def iter_pages(self) -> Iterator[SyncPage[T]]:
         """This page and every page after it."""
         page: SyncPage[T] | None = self
-        seen: set[tuple[str | None, str | None]] = set()
+        seen: set[object] = set()
         while page is not None:
             yield page
             # A server that repeats a cursor would make this loop forever.
-            key = (page.first_id, page.last_id)
+            key = page._loop_key()
             if key in seen:
                 return
             seen.add(key)
@@ -152,12 +175,17 @@ class AsyncPage(Generic[T]):
         self.has_more = info.has_more
         self.first_id = info.first_id
         self.last_id = info.last_id
+        self._token = info.next_page
         self._next_query = next_page_query(query, info)
         self._fetch = fetch
 
     def has_next_page(self) -> bool:
         """Whether another page follows this one."""
         return self._next_query is not None
+
+    def _loop_key(self) -> object:
+        """What a server that sends the same page again repeats: its token, else its cursors."""
+        return self._token or (self.first_id, self.last_id)
 
     async def next_page(self) -> AsyncPage[T] | None:
         """Fetch the following page, or None when this is the last."""
@@ -168,10 +196,10 @@ class AsyncPage(Generic[T]):
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
         """This page and every page after it."""
         page: AsyncPage[T] | None = self
-        seen: set[tuple[str | None, str | None]] = set()
+        seen: set[object] = set()
         while page is not None:
             yield page
-            key = (page.first_id, page.last_id)
+            key = page._loop_key()
             if key in seen:
                 return
             seen.add(key)
