@@ -32,6 +32,8 @@ class Route:
     new: str
     old: str
     old_query: tuple[tuple[str, str], ...]
+    betas: tuple[str, ...] = ()  # `anthropic-beta` values always sent (`x-default-betas`)
+    lowcodeapi_routed: bool = True  # False: the proxy's snapshot lacks it; a router 404 says so
 
 
 @dataclass(frozen=True)

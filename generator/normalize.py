@@ -217,6 +217,8 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
         new=str((routes.get("new") or {}).get("path") or raw.path),
         old=str((routes.get("old") or {}).get("path") or raw.path),
         old_query=tuple((str(q), str(p)) for q, p in (routes.get("old") or {}).get("query") or []),
+        betas=_default_betas(op, raw.pointer, types),
+        lowcodeapi_routed=ext.get("source") != "documented",
     )
     query = tuple(built[id(p)] for p in params if p.get("in") == "query")
     stream_switch = None
@@ -334,6 +336,18 @@ def _response(op: dict[str, Any], pointer: str, context: str, document: dict[str
         media, schema = found
         return Response("jsonl", types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Line"))
     return Response("binary", None)
+
+
+def _default_betas(op: dict[str, Any], pointer: str, types: TypeBuilder) -> tuple[str, ...]:
+    """`x-default-betas`: the beta names an operation always sends (a list of header-safe tokens)."""
+    declared = op.get("x-default-betas")
+    if declared is None:
+        return ()
+    betas = declared if isinstance(declared, list) else [declared]
+    good = tuple(b for b in betas if isinstance(b, str) and re.fullmatch(r"[A-Za-z0-9._-]+", b))
+    if len(good) != len(betas):
+        types.warn(pointer_join(pointer, "x-default-betas"), "ignored values that are not beta names (letters, digits, `.`, `_`, `-`)")
+    return good
 
 
 def _pagination(op: dict[str, Any], query: tuple[Param, ...], response: Response, types: TypeBuilder) -> Pagination | None:

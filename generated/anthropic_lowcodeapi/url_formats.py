@@ -167,6 +167,7 @@ ROUTES: dict[str, Route] = {
         old="/v1/skills",
         old_query=(),
         body="multipart",
+        lowcodeapi_routed=False,
     ),
     "skills.list": Route(
         name="skills.list",
@@ -176,6 +177,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills",
         old="/v1/skills",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "skills.retrieve": Route(
         name="skills.retrieve",
@@ -185,6 +187,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills/{skill_id}",
         old="/v1/skills/skillid",
         old_query=(("skillid", "skill_id"),),
+        lowcodeapi_routed=False,
     ),
     "skills.update": Route(
         name="skills.update",
@@ -194,6 +197,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills/{skill_id}",
         old="/v1/skills/skillid",
         old_query=(("skillid", "skill_id"),),
+        lowcodeapi_routed=False,
     ),
     "skills.delete": Route(
         name="skills.delete",
@@ -203,6 +207,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills/{skill_id}",
         old="/v1/skills/skillid",
         old_query=(("skillid", "skill_id"),),
+        lowcodeapi_routed=False,
     ),
     "skills.versions.create": Route(
         name="skills.versions.create",
@@ -213,6 +218,7 @@ ROUTES: dict[str, Route] = {
         old="/v1/skills/skillid/versions",
         old_query=(("skillid", "skill_id"),),
         body="multipart",
+        lowcodeapi_routed=False,
     ),
     "skills.versions.list": Route(
         name="skills.versions.list",
@@ -222,6 +228,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills/{skill_id}/versions",
         old="/v1/skills/skillid/versions",
         old_query=(("skillid", "skill_id"),),
+        lowcodeapi_routed=False,
     ),
     "skills.versions.retrieve": Route(
         name="skills.versions.retrieve",
@@ -231,6 +238,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills/{skill_id}/versions/{version}",
         old="/v1/skills/skillid/versions/version",
         old_query=(("skillid", "skill_id"), ("version", "version")),
+        lowcodeapi_routed=False,
     ),
     "skills.versions.delete": Route(
         name="skills.versions.delete",
@@ -240,6 +248,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/skills/{skill_id}/versions/{version}",
         old="/v1/skills/skillid/versions/version",
         old_query=(("skillid", "skill_id"), ("version", "version")),
+        lowcodeapi_routed=False,
     ),
     "chat.completions.create": Route(
         name="chat.completions.create",
@@ -249,6 +258,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/chat/completions",
         old="/v1/chat/completions",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "organizations.me": Route(
         name="organizations.me",
@@ -267,6 +277,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/invites",
         old="/v1/organizations/invites",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "organizations.invites.list": Route(
         name="organizations.invites.list",
@@ -276,6 +287,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/invites",
         old="/v1/organizations/invites",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "organizations.invites.retrieve": Route(
         name="organizations.invites.retrieve",
@@ -285,6 +297,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/invites/{invite_id}",
         old="/v1/organizations/invites/inviteid",
         old_query=(("inviteid", "invite_id"),),
+        lowcodeapi_routed=False,
     ),
     "organizations.invites.delete": Route(
         name="organizations.invites.delete",
@@ -294,6 +307,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/invites/{invite_id}",
         old="/v1/organizations/invites/inviteid",
         old_query=(("inviteid", "invite_id"),),
+        lowcodeapi_routed=False,
     ),
     "organizations.users.list": Route(
         name="organizations.users.list",
@@ -303,6 +317,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/users",
         old="/v1/organizations/users",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "organizations.users.retrieve": Route(
         name="organizations.users.retrieve",
@@ -312,6 +327,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/users/{user_id}",
         old="/v1/organizations/users/userid",
         old_query=(("userid", "user_id"),),
+        lowcodeapi_routed=False,
     ),
     "organizations.users.update": Route(
         name="organizations.users.update",
@@ -321,6 +337,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/users/{user_id}",
         old="/v1/organizations/users/userid",
         old_query=(("userid", "user_id"),),
+        lowcodeapi_routed=False,
     ),
     "organizations.users.delete": Route(
         name="organizations.users.delete",
@@ -330,6 +347,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/users/{user_id}",
         old="/v1/organizations/users/userid",
         old_query=(("userid", "user_id"),),
+        lowcodeapi_routed=False,
     ),
     "organizations.workspaces.list": Route(
         name="organizations.workspaces.list",
@@ -384,6 +402,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/workspaces/{workspace_id}/archive",
         old="/v1/organizations/workspaces/workspaceid/archive",
         old_query=(("workspaceid", "workspace_id"),),
+        lowcodeapi_routed=False,
     ),
     "organizations.workspaces.members.list": Route(
         name="organizations.workspaces.members.list",
@@ -483,6 +502,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/usage_report/messages",
         old="/v1/organizations/usage_report/messages",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "organizations.usage_report.claude_code": Route(
         name="organizations.usage_report.claude_code",
@@ -492,6 +512,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/usage_report/claude_code",
         old="/v1/organizations/usage_report/claude_code",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "organizations.cost_report.retrieve": Route(
         name="organizations.cost_report.retrieve",
@@ -501,6 +522,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/organizations/cost_report",
         old="/v1/organizations/cost_report",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
 }
 

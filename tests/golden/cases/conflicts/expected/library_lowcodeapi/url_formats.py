@@ -48,6 +48,7 @@ ROUTES: dict[str, Route] = {
         new="/v1/authors",
         old="/v1/authors",
         old_query=(),
+        lowcodeapi_routed=False,
     ),
     "shelves.list": Route(
         name="shelves.list",

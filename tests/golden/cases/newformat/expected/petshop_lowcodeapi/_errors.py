@@ -26,6 +26,7 @@ __all__ = [
     "error_class_for_status",
     "error_from_event",
     "is_router_not_found",
+    "unrouted_error",
     "make_status_error",
 ]
 
@@ -266,6 +267,15 @@ def error_from_event(data: object) -> APIStatusError:
     status = _STATUS_BY_TYPE.get(err_type or "", 500)
     cls = error_class_for_status(status)
     return cls(status, err_type, message or "stream error", request_id, data)
+
+
+def unrouted_error(operation: str, error: APIStatusError) -> APIStatusError:
+    """The router 404 for an operation LowCodeAPI's snapshot lacks, said as what it means."""
+    message = (
+        f"LowCodeAPI does not route {operation} (its router answered 404 Not Found in every URL"
+        ' format); target="direct" calls the provider\'s own API, which does.'
+    )
+    return NotFoundError(404, error.error_type, message, error.request_id, error.body)
 
 
 def is_router_not_found(error: APIError) -> bool:

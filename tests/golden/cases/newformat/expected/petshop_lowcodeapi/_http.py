@@ -42,11 +42,13 @@ __all__ = [
     "FormFile",
     "FormatMemory",
     "RequestSpec",
+    "BETA_HEADER",
     "build_request_spec",
     "decode_body",
     "encode_query",
     "envelope_headers",
     "format_order",
+    "join_betas",
     "normalize_file",
     "prepare_files",
     "remember_format",
@@ -57,6 +59,7 @@ __all__ = [
 logger = logging.getLogger(PACKAGE_NAME)
 
 TARGETS = ("lowcodeapi", "direct")
+BETA_HEADER = "anthropic-beta"
 URL_FORMATS = ("auto", "new", "old")
 
 # --------------------------------------------------------------------------------------------- settings
@@ -172,6 +175,12 @@ class RequestSpec:
     files: list[FormFile] | None
     content: bytes | None  # a raw (binary) body
     timeout: TimeoutTypes
+
+
+def join_betas(defaults: Sequence[str], given: str | None) -> str:
+    """One ``anthropic-beta`` value: the operation's betas, then the caller's, each named once."""
+    names = [*defaults, *(name.strip() for name in (given or "").split(","))]
+    return ",".join(dict.fromkeys(name for name in names if name))
 
 
 def _query_value(value: object) -> str:
@@ -306,6 +315,8 @@ def build_request_spec(
                 all_headers.pop(key.lower(), None)
             else:
                 all_headers[key.lower()] = value
+    if route.betas:  # a beta-only family: its beta always goes, the caller's extend it
+        all_headers[BETA_HEADER] = join_betas(route.betas, all_headers.get(BETA_HEADER))
     whole = (
         None if body is None or isinstance(body, (Mapping, NotGiven)) else body
     )  # an array or scalar body

@@ -25,7 +25,7 @@ from ._base import (
     identity,
     open_temp,
 )
-from ._errors import APIStatusError, is_router_not_found
+from ._errors import APIStatusError, is_router_not_found, unrouted_error
 from ._http import (
     envelope_headers,
     format_order,
@@ -148,8 +148,12 @@ class AsyncAPIClient(ClientBase):
                     route, fmt, call, stream=stream, accept=accept
                 )
             except APIStatusError as err:
-                if position + 1 < len(order) and is_router_not_found(err):
+                if not is_router_not_found(err):
+                    raise
+                if position + 1 < len(order):
                     continue
+                if not route.lowcodeapi_routed and fmt != "direct":
+                    raise unrouted_error(route.name, err) from err
                 raise
             if len(order) > 1:
                 remember_format(self._formats, fmt, str(response.request.url))
