@@ -103,14 +103,14 @@ def _shape(doc: dict[str, Any], node: Any, depth: int = 0) -> _Shape:
     out.props.update(s.get("properties") or {})
     if isinstance(s.get("items"), dict):
         out.items.append(s["items"])
-    kinds = s.get("type") if isinstance(s.get("type"), list) else [s.get("type")]
+    kinds: list[Any] = s["type"] if isinstance(s.get("type"), list) else [s.get("type")]
     if "object" in kinds and not s.get("properties") and s.get("additionalProperties") not in (False, None):
         out.open = True
     for sub in s.get("allOf") or []:
         _absorb(out, _shape(doc, sub, depth + 1))
-    disc = s.get("discriminator") if isinstance(s.get("discriminator"), dict) else {}
+    disc: dict[str, Any] = s["discriminator"] if isinstance(s.get("discriminator"), dict) else {}
     prop = str(disc.get("propertyName") or "type")
-    mapping = disc.get("mapping") if isinstance(disc.get("mapping"), dict) else {}
+    mapping: dict[str, Any] = disc["mapping"] if isinstance(disc.get("mapping"), dict) else {}
     for value, ref in mapping.items():
         out.variants[str(value)] = {"$ref": ref}
     for sub in (s.get("oneOf") or []) + (s.get("anyOf") or []):
