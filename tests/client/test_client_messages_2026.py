@@ -11,7 +11,7 @@ import pytest
 from lcclient import KEY, MODEL, lc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from recorder import serve  # noqa: E402
+from recorder import serve
 
 NEW_PARAMS: dict[str, Any] = {
     "cache_control": {"type": "ephemeral", "ttl": "1h"},
