@@ -297,6 +297,28 @@ def diff_command(old: str | None, new: str | None, git_ref: str | None, form: st
         sys.exit(1)
 
 
+@main.command("audit")
+@click.argument("published", type=click.Path(dir_okay=True))
+@click.option("--format", "form", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="Output format (json: schema lowcodegen-audit/1).")
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Project root (holds pyproject.toml).")
+@click.option("--target", "target", default=None, help="The [[tool.lowcodegen.targets]] entry to audit (default: the first).")
+@_fail_on_bad_input
+def audit_command(published: str, form: str, root: str, target: str | None) -> None:
+    """What PUBLISHED (a provider's OpenAPI document) has that the merged spec lacks; exit 1 on undeclared gaps."""
+    from .audit import audit, read_published, render
+    from .pipeline import merge_target
+
+    root = os.path.abspath(root)
+    document = read_published(published)
+    config = load_config(root)
+    chosen = config.target(target)
+    merged, _ = merge_target(chosen, config, root)
+    report = audit(document, merged.document)
+    click.echo(render(report, form), nl=False)
+    if report.undeclared:
+        sys.exit(1)
+
+
 @main.command("fetch")
 @click.option("--base-url", default="https://backend.lowcodeapi.com", show_default=True, envvar="LOWCODEGEN_BACKEND_URL", help="LowCodeAPI's backend (serves /<provider>/openapi and /<provider>/definition).")
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per request.")
