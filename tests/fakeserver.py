@@ -27,6 +27,9 @@ __all__ = ["SEED_TABLE", "FakeServer", "RecordedRequest", "Reply", "anthropic_er
 
 TOKEN_MESSAGE = "A valid API token is required to access this API."
 
+# Families Anthropic serves only as a beta: called directly without their beta, it refuses them.
+BETA_ONLY = {"files.": "files-api-2025-04-14", "skills.": "skills-2025-10-02"}
+
 
 @dataclass
 class _Script:
@@ -180,6 +183,10 @@ class FakeServer:
             return anthropic_error(401, "authentication_error", "x-api-key header is required")
         if not req.headers.get("anthropic-version"):
             return anthropic_error(400, "invalid_request_error", "anthropic-version: header is required")
+        beta = next((b for prefix, b in BETA_ONLY.items() if route.name.startswith(prefix)), None)
+        sent = [b.strip() for b in req.headers.get("anthropic-beta", "").split(",")]
+        if beta is not None and beta not in sent:  # as Anthropic answers a beta-only family without its beta
+            return anthropic_error(400, "invalid_request_error", f"this endpoint requires the {beta} beta")
         return self.world.dispatch(route.name, params, req, lowcodeapi=False, page_size=self.page_size,
                                    seed_lists=False)
 

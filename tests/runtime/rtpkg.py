@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "templates" / "package" / "runtime"
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakeserver import SEED_TABLE  # noqa: E402  (needs the path above when run as a script)
+from fakeserver import BETA_ONLY, SEED_TABLE  # noqa: E402  (needs the path above when run as a script)
 
 # The runtime files this suite covers (_urls.py is copied too: the real Route; _models.py is the generator's).
 RUNTIME_FILES = (
@@ -77,8 +77,9 @@ def _route_lines() -> str:
         old_path, _, old_qs = old.partition("?")
         pairs = tuple(tuple(item.split("=")) for item in old_qs.split("&") if item)
         old_query = tuple((q, p.strip("{}")) for q, p in pairs)
+        betas = tuple(beta for prefix, beta in BETA_ONLY.items() if name.startswith(prefix))
         lines.append(f"    {name!r}: Route({name!r}, {method!r}, {direct_method!r}, {direct!r}, {new!r}, "
-                     f"{old_path!r}, {old_query!r}),\n")
+                     f"{old_path!r}, {old_query!r}, betas={betas!r}),\n")
     return "".join(lines)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fakeserver import SEED_TABLE, FakeServer, Reply
+from fakeserver import BETA_ONLY, SEED_TABLE, FakeServer, Reply
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_6bfb199c336289ab.txt"
 IDS = {"model_id": "claude-sonnet-4-5", "batch_id": "msgbatch_01", "file_id": "file_01",
@@ -50,11 +50,15 @@ ORDERED = sorted(SEED_TABLE, key=lambda row: (row[0].endswith(".delete"), "membe
 
 @pytest.mark.parametrize("fmt", ["new", "old", "direct"])
 def test_every_route_answers(fake_server: FakeServer, fmt: str) -> None:
+    """Every seed route answers in every format (direct calls to beta-only families carry their beta)."""
     with httpx.Client() as client:
         for name, method, new, old, direct_method, direct in ORDERED:
             if fmt == "direct":
-                url, params, headers = fake_server.direct_url + fill(direct), {}, DIRECT
+                url, params, headers = fake_server.direct_url + fill(direct), {}, dict(DIRECT)
                 method = direct_method
+                betas = [b for prefix, b in BETA_ONLY.items() if name.startswith(prefix)]
+                if betas:
+                    headers["anthropic-beta"] = ",".join(betas)
             else:
                 path, _, query = fill(new if fmt == "new" else old).partition("?")
                 url, headers = fake_server.lowcodeapi_url + path, {}
