@@ -321,13 +321,14 @@ def audit_command(published: str, form: str, root: str, target: str | None) -> N
 
 @main.command("fetch")
 @click.option("--base-url", default="https://backend.lowcodeapi.com", show_default=True, envvar="LOWCODEGEN_BACKEND_URL", help="LowCodeAPI's backend (serves /<provider>/openapi and /<provider>/definition).")
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per request.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds for the whole fetch, wall clock: both documents, redirects and retries.")
+@click.option("--force", is_flag=True, help="Accept a snapshot with fewer than half the operations of the current one.")
 @click.option("--retries", default=2, show_default=True, type=click.IntRange(min=0), help="Retries on connection errors, timeouts, 429 and 5xx.")
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Project root (holds pyproject.toml).")
 @click.option("--target", "target", default=None, help="The [[tool.lowcodegen.targets]] entry whose snapshot to refresh.")
 @click.option("--specs-dir", default=None, type=click.Path(file_okay=False), help="Refresh the snapshot in this specs folder (laid out like specs/) instead.")
 @_fail_on_bad_input
-def fetch_command(base_url: str, timeout: float, retries: int, root: str, target: str | None, specs_dir: str | None) -> None:
+def fetch_command(base_url: str, timeout: float, force: bool, retries: int, root: str, target: str | None, specs_dir: str | None) -> None:
     """Refresh the LowCodeAPI snapshot from the live backend and print what changed; offline or bad answer: exit 2, nothing touched."""
     from .diff import diff_apis
     from .diffreport import render
@@ -339,7 +340,7 @@ def fetch_command(base_url: str, timeout: float, retries: int, root: str, target
     chosen = config.target(target)
     if specs_dir:
         chosen = relocate(chosen, os.path.abspath(specs_dir))
-    result = fetch_snapshot(chosen, config, root, base_url, timeout, retries)
+    result = fetch_snapshot(chosen, config, root, base_url, timeout, retries, force=force)
     where = os.path.relpath(result.snapshot)
     click.echo(f"fetched {result.url}: {result.routes} routes, sha256 {result.sha256[:12]}")
     click.echo(f"{where}: {'replaced' if result.replaced else 'unchanged'}; {os.path.relpath(result.provenance)} updated")

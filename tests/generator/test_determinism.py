@@ -198,6 +198,33 @@ def state_of(out: Path) -> str:
     return tags.pop().decode()
 
 
+def _staged(out: Path) -> list[Path]:
+    return [p for p in out.parent.iterdir() if p.name.startswith(".out.new-")]
+
+
+def _wait_for(condition: Any, proc: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert proc.poll() is None, f"the writer ended before {what}"
+        assert time.monotonic() < deadline, f"never saw {what}"
+        time.sleep(0.0005)
+
+
+def _staged_files(out: Path) -> int:
+    return sum(len(list((p / "pkg").glob("*.py"))) for p in _staged(out) if (p / "pkg").is_dir())
+
+
+def _first_tag(out: Path) -> str:
+    with contextlib.suppress(OSError, IndexError):
+        return (out / "pkg" / "m000.py").read_bytes().split(b"\n", 1)[0].split(b" ")[1].decode()
+    return ""
+
+
+# mid-write: killed while the staging folder holds some of the 40 files (must leave the old tree);
+# swapped: killed right after the new tree took its place (must leave the new tree); random: either.
+KILL_MOMENTS = ["mid-write", "swapped", "random", "mid-write", "random", "swapped"]
+
+
 def test_killed_writer_leaves_old_or_new(tmp_path: Path) -> None:
     script = tmp_path / "writer.py"
     script.write_text(KILLED_WRITER)
@@ -206,20 +233,32 @@ def test_killed_writer_leaves_old_or_new(tmp_path: Path) -> None:
     subprocess.run([PYTHON, str(script), str(out), "gen0"], check=True, env=env, timeout=120)
     (out / "mine.txt").write_text("user file\n")
     rng = random.Random(1234)
-    seen = set()
-    for attempt in range(1, 6):
-        proc = subprocess.Popen([PYTHON, str(script), str(out), f"gen{attempt}"], env=env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(p.name.startswith(".out.new-") for p in out.parent.iterdir()):
-            time.sleep(0.001)
-        time.sleep(rng.uniform(0, 0.15))
+    current, outcomes = "gen0", []
+    for attempt, moment in enumerate(KILL_MOMENTS, 1):
+        tag = f"gen{attempt}"
+        proc = subprocess.Popen([PYTHON, str(script), str(out), tag], env=env)
+        if moment == "mid-write":
+            _wait_for(lambda: _staged_files(out) >= 1, proc, "a staged file")
+            assert _staged_files(out) < 40 and proc.poll() is None, "not killed mid-write"
+        elif moment == "swapped":
+            _wait_for(lambda: _first_tag(out) == tag, proc, "the swap")  # noqa: B023 - the loop waits right here
+        else:
+            _wait_for(lambda: bool(_staged(out)), proc, "the staging folder")
+            time.sleep(rng.uniform(0, 0.15))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        seen.add(state_of(out))
+        state = state_of(out)  # one generation, never a mix, and the user's file kept
+        assert state in (current, tag), f"{moment}: {state} is neither the old {current} nor the new {tag}"
+        if moment == "mid-write":
+            assert proc.returncode == -signal.SIGKILL and state == current, f"killed mid-write, yet the tree is {state}"
+        if moment == "swapped":
+            assert state == tag
+        outcomes.append("new" if state == tag else "old")
+        current = state
         for leftover in out.parent.iterdir():  # a killed run cannot clean up its staging folder
             if leftover.name != "out":
                 shutil.rmtree(leftover)
-    assert seen  # each state was either the previous generation or the new one (checked in state_of)
+    assert {"old", "new"} <= set(outcomes), outcomes
 
 
 def complete_generation(tree: dict[str, bytes], spec_name: str) -> list[str]:
@@ -272,14 +311,20 @@ paths:
     old = snapshot(old_ref)
     assert run(stripe, base / "warm" / "out").wait(timeout=1800) == 0  # warms the black cache
     outcomes = []
-    rng = random.Random(7)
-    for attempt in range(3):
+    # old: killed while the new tree is being staged; new: killed once the new tree has taken the old one's place
+    # (it may still be removing the old copy); random: anywhere after staging began. Both outcomes must occur.
+    for attempt, moment in enumerate(["old", "new", "random"]):
         target = base / f"t{attempt}" / "out"
         shutil.copytree(old_ref, target)
         proc = run(stripe, target)
         while proc.poll() is None and not any(p.name.startswith(".out.new-") for p in target.parent.iterdir()):
             time.sleep(0.002)
-        time.sleep(rng.uniform(0, 0.2))
+        if moment == "new":
+            while proc.poll() is None and snapshot(target) == old:
+                time.sleep(0.002)
+        elif moment == "random":
+            time.sleep(random.Random(7).uniform(0, 0.2))
+        assert proc.poll() is None or moment != "old", "the run ended before it could be killed mid-write"
         proc.kill()
         proc.wait()
         if snapshot(target) == old:
@@ -288,4 +333,4 @@ paths:
         problems = complete_generation(file_bytes(target), stripe.name)
         assert not problems, f"neither the old tree nor a whole new one: {problems[:5]}"
         outcomes.append("new")
-    assert len(outcomes) == 3
+    assert outcomes[:2] == ["old", "new"], outcomes

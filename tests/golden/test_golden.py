@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from generator.write import MANIFEST
+from generator.render import RenderedFile
+from generator.write import MANIFEST, manifest_file
 
 from .regenerate import CASES, generate_case
 
@@ -19,7 +21,7 @@ def _tree(folder: str) -> dict[str, bytes]:
         dirs[:] = [d for d in dirs if d != "__pycache__"]
         for name in names:
             path = os.path.join(base, name)
-            out[os.path.relpath(path, folder).replace(os.sep, "/")] = open(path, "rb").read()
+            out[os.path.relpath(path, folder).replace(os.sep, "/")] = Path(path).read_bytes()
     return out
 
 
@@ -27,10 +29,14 @@ def _tree(folder: str) -> dict[str, bytes]:
 def test_case_matches_its_golden_tree(case: str) -> None:
     root = os.path.join(CASES, case)
     expected = _tree(os.path.join(root, "expected"))
-    generated = {path: text.encode("utf-8") for path, text in generate_case(root)}
-    assert sorted(expected) == sorted(generated) + [MANIFEST] or sorted(expected) == sorted([*generated, MANIFEST])
-    for path, data in generated.items():
-        assert expected[path] == data, f"{case}/expected/{path} differs from what the inputs give: run `make golden` and review"
+    pairs = generate_case(root)
+    generated = {path: text.encode("utf-8") for path, text in pairs}
+    manifest = manifest_file([RenderedFile(path, text, path.endswith(".py")) for path, text in pairs])
+    generated[MANIFEST] = manifest.text.encode("utf-8")
+    assert set(expected) == set(generated), (f"{case}/expected: missing {sorted(set(generated) - set(expected))[:5]}, "
+                                             f"extra {sorted(set(expected) - set(generated))[:5]}: run `make golden` and review")
+    differ = sorted(path for path in generated if expected[path] != generated[path])
+    assert not differ, f"{case}/expected differs from what the inputs give in {differ[:5]}: run `make golden` and review"
 
 
 def test_cases_cover_the_three_kinds() -> None:

@@ -14,6 +14,7 @@ tree, and a fixed absolute path the payloads also aim at).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -213,7 +214,14 @@ def _tree(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*")}
 
 
-def check_spec(spec: dict[str, Any]) -> None:
+def _python_strings(out: Path) -> set[str]:
+    """Every string constant (docstrings included) of the generated Python: where a spec string lands as data."""
+    return {node.value for path in out.rglob("*.py") for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def check_spec(spec: dict[str, Any], must_generate: bool = False, carried: tuple[str, ...] = ()) -> None:
+    """`must_generate`: a refusal fails the test; `carried`: strings some generated string constant must hold intact."""
     assert not os.path.exists(ABSOLUTE_CANARY), f"{ABSOLUTE_CANARY} exists before the run: remove it"
     with tempfile.TemporaryDirectory(prefix="lcg-hostile-") as tmp:
         root = Path(tmp)
@@ -228,11 +236,15 @@ def check_spec(spec: dict[str, Any]) -> None:
             gen = generate(target, None, str(spec_path.parent), TEMPLATES, None)
             write_tree(target.out, gen.files)
         except GeneratorError as exc:
+            assert not must_generate, f"the generator refused a spec it must accept: {[str(d) for d in exc.diagnostics]}"
             assert exc.diagnostics, "a GeneratorError without diagnostics"
             for d in exc.diagnostics:
                 assert d.location.file and (d.location.line is not None or d.location.pointer), f"unlocated: {d}"
             return
         assert compile_errors(out) == []
+        strings = _python_strings(out)
+        for text in carried:
+            assert any(text in value for value in strings), f"{text!r} is in no generated string: escaped wrongly or dropped"
         for path in sorted(out.rglob("*")):
             if path.is_file():
                 data = path.read_bytes()
@@ -279,23 +291,24 @@ def _minimal(title: str = "T", version: str = "1", description: str = "d") -> di
 def test_title_cannot_inject_code() -> None:
     """info.title reached module docstrings through the `comment` filter, which escaped neither quotes nor
     backslashes: this title ran open() on import."""
-    check_spec(_minimal(title="x\"\"\"; open('PWNED','w'); \"\"\""))
+    title = "x\"\"\"; open('PWNED','w'); \"\"\""
+    check_spec(_minimal(title=title), must_generate=True, carried=(title,))
 
 
 def test_title_backslash_and_quotes() -> None:
     """A backslash in the title gave an invalid escape sequence; `\"\"\"` plus a newline crashed the run (RuntimeError)."""
-    check_spec(_minimal(title="C:\\path \"quoted\" \"\"\"\nsecond line\\"))
+    check_spec(_minimal(title="C:\\path \"quoted\" \"\"\"\nsecond line\\"), must_generate=True, carried=("C:\\path \"quoted\" \"\"\"",))
 
 
 def test_del_character_in_title_and_version() -> None:
     """pyproject.toml was written with json.dumps, which leaves DEL raw: invalid TOML."""
-    check_spec(_minimal(title="T\x7f", version="1.0\x7f"))
+    check_spec(_minimal(title="T\x7f", version="1.0\x7f"), must_generate=True)
 
 
 def test_line_separators_in_descriptions() -> None:
     """format.split_chunks cut modules with str.splitlines(), which splits at U+2028 while ast does not:
     black crashed (TokenError traceback, exit 1)."""
-    check_spec(_minimal(description="one\u2028two\u2028three"))
+    check_spec(_minimal(description="one\u2028two\u2028three"), must_generate=True, carried=("one", "three"))
 
 
 @pytest.mark.parametrize("version", ["1\r\nX-Injected: yes", "1.0-é"], ids=["crlf", "non-ascii"])
@@ -320,4 +333,4 @@ def test_operation_id_naming_a_keyword_resource() -> None:
     """A resource named none/true/false got the class name None/True/False: ValueError traceback, exit 1."""
     spec = _minimal()
     spec["paths"]["/items/{id}"]["get"]["operationId"] = "None/retrieve"
-    check_spec(spec)
+    check_spec(spec, must_generate=True)

@@ -131,11 +131,12 @@ def run_cli(*args: str) -> Result:
 
 
 Reply = tuple[int, bytes, str]  # status, body, content type
+Answerer = Callable[[BaseHTTPRequestHandler], None]  # writes a whole (possibly hostile) answer itself
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    replies: dict[str, Reply]
+    replies: dict[str, Reply | Answerer]
     seen: list[str]
 
 
@@ -147,7 +148,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.seen.append(self.path)
         route = self.path.split("?")[0]
-        status, body, kind = self.server.replies.get(route, (404, b'{"message": "Not Found"}', "application/json"))
+        reply = self.server.replies.get(route, (404, b'{"message": "Not Found"}', "application/json"))
+        if callable(reply):
+            reply(self)
+            return
+        status, body, kind = reply
         self.send_response(status)
         self.send_header("content-type", kind)
         self.send_header("content-length", str(len(body)))
@@ -159,8 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def loopback(replies: dict[str, Reply]) -> Iterator[tuple[str, list[str]]]:
-    """A server on 127.0.0.1 answering GET `path` with `replies[path]`; yields its base URL and the paths it saw."""
+def loopback(replies: dict[str, Reply | Answerer]) -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.1 answering GET `path` with `replies[path]` (or letting it answer); yields its base URL and the paths it saw."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.replies, server.seen = replies, []
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)

@@ -82,12 +82,15 @@ def test_the_same_answer_keeps_the_snapshot_bytes(specs: Path) -> None:
     assert "unchanged" in result.stdout and "no API changes" in result.stdout
 
 
-BROKEN_SPEC = {"openapi": "3.0.0", "info": {"description": ""}, "servers": [{"url": "https://api.lowcodeapi.com/anthropic"}],
-               "paths": {"/v1/models/{model_id}": {"get": {"summary": "Get a Model", "parameters": [], "responses": {}}}}}
+def _broken_spec() -> dict[str, Any]:
+    """The current snapshot with one path parameter gone (its route still says {model_id})."""
+    document: dict[str, Any] = json.loads((SPECS / SNAPSHOT).read_text(encoding="utf-8"))
+    document["paths"]["/v1/models/{model_id}"]["get"]["parameters"] = []
+    return document
 
 
 @pytest.mark.parametrize(("case", "openapi", "message"), [
-    ("broken spec", _json_reply(BROKEN_SPEC), "the served spec is not usable: path parameter {model_id}"),
+    ("broken spec", _json_reply(_broken_spec()), "the served spec is not usable: path parameter {model_id}"),
     ("not JSON", (200, b"<html><body>Maintenance</body></html>", "text/html"), "the answer is not JSON"),
     ("a JSON list", _json_reply([1, 2]), "is a JSON list, not an OpenAPI document"),
     ("no routes", _json_reply({"openapi": "3.0.0", "info": {"description": ""}, "paths": {}}), "lists no operations"),
