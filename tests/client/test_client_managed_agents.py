@@ -56,6 +56,9 @@ def check_wire(server: Recorder, mode: str, method: str, path: str) -> None:
     assert server.last.path == path
     auth = dict(server.last.query).get("api_token") if mode == "lowcodeapi" else server.last.headers.get("x-api-key")
     assert auth == (TOKEN if mode == "lowcodeapi" else KEY)
+    # Beta-only families send their beta by default, in both targets.
+    beta = "user-profiles-2026-03-24" if path.startswith("/v1/user_profiles") else "managed-agents-2026-04-01"
+    assert server.last.headers.get("anthropic-beta") == beta
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -90,7 +93,11 @@ def test_sessions_events_list_decodes_every_event_kind(server: Recorder, mode: s
     assert isinstance(error, types.SessionErrorEvent)
     assert isinstance(error.error, types.SessionMCPConnectionFailedError)
     assert isinstance(error.error.retry_status, types.RetryStatusRetrying)
-    assert page.next_page == "page_2"
+    assert page.has_next_page()
+    last = {"data": [EVENTS[0]], "next_page": None}
+    reply(server, mode, "GET /v1/sessions/sesn_1/events", last)  # the page token walks to the end
+    assert [e.id for e in page] == ["ev_1", "ev_2", "ev_3", "ev_1"]
+    assert ("page", "page_2") in server.last.query and ("limit", "3") in server.last.query
 
 
 @pytest.mark.parametrize("mode", MODES)
