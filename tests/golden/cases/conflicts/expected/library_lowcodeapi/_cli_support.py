@@ -11,12 +11,17 @@ never needs click.
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._cli_call import MESSAGES, Arg, C, Command, Group, Invocation, Opt, Settings
+from ._cli_output import OutputClosed, to_stderr
 from ._provider import API_KEY_ENV, TOKEN_ENV
 
 __all__ = ["Arg", "Command", "Group", "Opt", "build", "run"]
@@ -256,6 +261,43 @@ def run(
     *,
     version: str = "",
 ) -> None:
-    """Run the command line: exit 0 on success, 1 on an API error, 2 on a usage error."""
+    """Run the command line: exit 0 on success, 1 on an API error or when stdout is closed, 2 on a usage
+    error, 130 on Ctrl-C (click's own handling would exit 1)."""
     group = build(root, client, version=version)
-    group.main(args=list(argv) if argv is not None else None, prog_name=root.name)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if in_main_thread else None
+    if in_main_thread:
+        signal.signal(signal.SIGINT, _interrupt)
+    try:
+        group.main(args=list(argv) if argv is not None else None, prog_name=root.name)
+    except _Interrupted:
+        to_stderr("\nInterrupted.\n")
+        sys.exit(130)
+    except OutputClosed as exc:
+        _silence_stdout()
+        if str(exc):
+            to_stderr(f"Error: {exc}\n")
+        sys.exit(1)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C, raised past click's ``KeyboardInterrupt`` handling (which prints ``Aborted!``, exit 1)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush into a closed pipe stays quiet."""
+    if sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
