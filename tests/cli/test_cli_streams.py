@@ -93,3 +93,16 @@ def test_error_output_masks_every_spelling(fake_server: FakeServer) -> None:
     assert code == 1 and "Error" in err
     for form in [ODD_TOKEN, *forms]:
         assert form not in err, err
+
+
+@pytest.mark.parametrize(("given", "sent"), [("member", "workspace_user"), ("admin", "workspace_admin"),
+                                              ("workspace_developer", "workspace_developer")])
+@pytest.mark.parametrize("command", ["create", "update"])
+def test_seed_000_role_names_are_accepted_and_anthropics_are_sent(fake_server: FakeServer, given: str, sent: str,
+                                                                  command: str) -> None:
+    where = ("wrkspc_01", "--user-id", "user_02") if command == "create" else ("wrkspc_01", "user_01")
+    proc = spawn(fake_server, "organizations", "workspaces", "members", command, *where, "--role", given,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    code, err = finish(proc)
+    assert code == 0, err
+    assert fake_server.requests[-1].json()["workspace_role"] == sent

@@ -185,3 +185,16 @@ def test_version_is_the_package_version_and_the_api_version_has_its_own_name() -
     declared = re.search(r'^version = "([^"]+)"', pyproject, re.MULTILINE)
     assert declared is not None and lc.__version__ == declared.group(1)
     assert lc.API_VERSION == "2023-06-01" and "API_VERSION" in lc.__all__
+
+
+# ------------------------------------------------------------------------ seed 000's values (x-enum-aliases)
+
+
+@pytest.mark.parametrize(("given", "sent"), [("member", "workspace_user"), ("admin", "workspace_admin"),
+                                              ("workspace_developer", "workspace_developer")])
+def test_seed_000_role_names_are_sent_as_anthropics(fake_server: FakeServer, given: str, sent: str) -> None:
+    client = lc.Client(api_token=TOKEN, base_url=fake_server.lowcodeapi_url, max_retries=0)
+    members = client.organizations.workspaces.members
+    members.create("wrkspc_01", user_id="user_02", role=given)
+    members.update("wrkspc_01", "user_02", role=given)
+    assert [r.json()["workspace_role"] for r in fake_server.requests] == [sent, sent]

@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -31,23 +31,6 @@ __all__ = ["Arg", "Command", "Group", "Opt", "build", "run"]
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, allow_dash=True)
-
-
-if TYPE_CHECKING:
-    _ChoiceBase = click.Choice[str]  # generic from click 8.4 on; plain before
-else:
-    _ChoiceBase = click.Choice
-
-
-class _Choice(_ChoiceBase):
-    """Enum values; an unambiguous ending after ``_`` is accepted too (``admin`` for ``workspace_admin``)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        if isinstance(value, str) and value not in self.choices:
-            ends = [c for c in self.choices if c.endswith("_" + value)]
-            if len(ends) == 1:
-                value = ends[0]
-        return super().convert(value, param, ctx)
 
 
 class _Command(click.Command):
@@ -226,7 +209,7 @@ def _option(opt: Opt) -> click.Option:
     if opt.kind in ("file", "files"):
         attrs.update(type=_FILE, metavar="PATH", multiple=opt.kind == "files")
     elif opt.choices:
-        attrs["type"] = _Choice(opt.choices)
+        attrs["type"] = click.Choice(opt.choices)  # x-enum-aliases included: the client maps them
     elif opt.kind in ("int", "float"):
         attrs["type"] = click.INT if opt.kind == "int" else click.FLOAT
     elif opt.kind in ("json", "any"):
