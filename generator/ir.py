@@ -125,6 +125,7 @@ class Param:
     description: str
     default: Code | None = None
     cli_aliases: tuple[str, ...] = ()  # more option names: `--role` for `workspace_role` under `workspaces`
+    enum_aliases: tuple[tuple[str, str], ...] = ()  # x-enum-aliases: (accepted value, the value sent)
 
 
 @dataclass(frozen=True)

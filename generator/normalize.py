@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .code import ident, py_literal
+from .code import Code, ident, py_literal
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .dialect import METHODS
 from .ir import (
@@ -186,12 +186,36 @@ def _param(raw: dict[str, Any], pointer: str, context: str, types: TypeBuilder, 
     base = snake(str(declared)) if isinstance(declared, str) and declared else snake(wire)
     py = namer.take(safe(base, CALL_OPTIONS))
     default = schema.get("default") if isinstance(schema, dict) else None
+    declared_aliases = raw.get("x-enum-aliases") or (schema.get("x-enum-aliases") if isinstance(schema, dict) else None)
+    aliases = _enum_aliases(declared_aliases, t.enum_values, pointer_join(pointer, "x-enum-aliases"), types)
+    if aliases:  # the aliases are accepted values too (the signature's Literal, the CLI's choices)
+        values = t.enum_values + tuple(a for a, _ in aliases)
+        literal = Code("Literal[" + ", ".join(py_literal(v) for v in values) + "]" + (" | None" if t.nullable else ""))
+        t = replace(t, annotation=literal, param_annotation=literal, enum_values=values)
     return Param(
         wire_name=wire, py_name=py, cli_name=kebab(base), location=location,  # type: ignore[arg-type]
         type=t, required=bool(raw.get("required")) or location == "path",
         description=str(raw.get("description") or (schema.get("description") if isinstance(schema, dict) else "") or ""),
         default=py_literal(default) if isinstance(default, (str, int, float, bool)) else None,
+        enum_aliases=aliases,
     )
+
+
+def _enum_aliases(declared: object, values: tuple[str, ...], pointer: str, types: TypeBuilder) -> tuple[tuple[str, str], ...]:
+    """`x-enum-aliases` ({accepted: sent}): other names of enum values, mapped to the enum's own when sent.
+    An entry that does not map a new string onto one of the enum's values is left out with a warning."""
+    if declared is None:
+        return ()
+    if not isinstance(declared, dict):
+        types.warn(pointer, "x-enum-aliases must map accepted values to enum values; ignored")
+        return ()
+    kept: list[tuple[str, str]] = []
+    for alias, value in declared.items():
+        if not isinstance(alias, str) or not isinstance(value, str) or value not in values or alias in values:
+            types.warn(pointer, f"x-enum-aliases entry {alias!r}: {value!r} does not map a new value onto the enum; ignored")
+            continue
+        kept.append((alias, value))
+    return tuple(sorted(kept))
 
 
 def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuilder) -> Operation:

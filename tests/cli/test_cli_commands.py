@@ -107,7 +107,7 @@ def test_nested_groups(lc: Run, fake_server: FakeServer) -> None:
     request = fake_server.requests[-1]
     assert request.method == "PATCH" and request.json() == {"workspace_role": "workspace_developer"}
     assert request.path.endswith("/v1/organizations/workspaces/wrkspc_01/members/user_01")
-    # an enum value's unambiguous ending works too; the wire name --workspace-role is an alias of --role
+    # seed 000's name (x-enum-aliases) works too; the wire name --workspace-role is an alias of --role
     assert ok(lc("organizations", "workspaces", "members", "update", "wrkspc_01", "user_01",
                  "--role", "admin"))["workspace_role"] == "workspace_admin"
     ok(lc("organizations", "workspaces", "members", "create", "wrkspc_01", "--user-id", "user_02",

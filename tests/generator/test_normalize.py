@@ -372,3 +372,27 @@ components:
     assert len({o.key for o in api.operations}) == 11
     for o in api.operations:
         assert all(part.isidentifier() for part in o.key.split("."))
+
+
+def test_enum_aliases_widen_the_values_and_bad_entries_warn(tmp_path: Path) -> None:
+    api = api_of(tmp_path, f"""\
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                role:
+                  type: string
+                  enum: [workspace_user, workspace_admin]
+                  x-enum-aliases: {{member: workspace_user, admin: workspace_admin, boss: owner, workspace_user: workspace_admin}}
+      responses: {OK}
+""")
+    role = op(api, "a.create").body.fields[0]  # type: ignore[union-attr]
+    assert role.enum_aliases == (("admin", "workspace_admin"), ("member", "workspace_user"))
+    assert role.type.enum_values == ("workspace_user", "workspace_admin", "admin", "member")
+    assert role.type.param_annotation == 'Literal["workspace_user", "workspace_admin", "admin", "member"]'
+    assert sum("x-enum-aliases" in w for w in api.warnings) == 2  # 'boss' and the enum's own value

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from ._urls import Route
 
-__all__ = ["DEFAULT_OPTIONS", "CallArgs", "ClientBase"]
+__all__ = ["DEFAULT_OPTIONS", "CallArgs", "ClientBase", "build_request"]
 
 logger = logging.getLogger(PACKAGE_NAME)
 
@@ -81,6 +81,28 @@ def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionErr
         return APITimeoutError(f"Request timed out: {request.method} {url}", url=url)
     detail = redact(str(exc)) or type(exc).__name__
     return APIConnectionError(f"Connection error: {request.method} {url}: {detail}", url=url)
+
+
+def build_request(http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
+    """httpx's request for ``spec``. A value that httpx cannot encode (a URL too long, a header it refuses)
+    raises ``ValueError`` with a masked message: httpx's own error would quote the value."""
+    try:
+        return http.build_request(
+            spec.method,
+            spec.url,
+            params=tuple(spec.params),
+            headers=spec.headers,
+            json=spec.json,
+            data=spec.data,
+            files=spec.files,
+            content=spec.content,
+            timeout=spec.timeout,
+        )
+    except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+        detail = redact(str(exc)) or type(exc).__name__
+        raise ValueError(
+            f"Cannot build the request {spec.method} {display_url(spec.url)}: {detail}"
+        ) from None
 
 
 _PENDING_CLOSES: set[asyncio.Task[None]] = set()

@@ -11,12 +11,17 @@ never needs click.
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from ._cli_call import MESSAGES, Arg, C, Command, Group, Invocation, Opt, Settings
+from ._cli_output import OutputClosed, to_stderr
 from ._provider import API_KEY_ENV, TOKEN_ENV
 
 __all__ = ["Arg", "Command", "Group", "Opt", "build", "run"]
@@ -26,23 +31,6 @@ __all__ = ["Arg", "Command", "Group", "Opt", "build", "run"]
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, allow_dash=True)
-
-
-if TYPE_CHECKING:
-    _ChoiceBase = click.Choice[str]  # generic from click 8.4 on; plain before
-else:
-    _ChoiceBase = click.Choice
-
-
-class _Choice(_ChoiceBase):
-    """Enum values; an unambiguous ending after ``_`` is accepted too (``admin`` for ``workspace_admin``)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        if isinstance(value, str) and value not in self.choices:
-            ends = [c for c in self.choices if c.endswith("_" + value)]
-            if len(ends) == 1:
-                value = ends[0]
-        return super().convert(value, param, ctx)
 
 
 class _Command(click.Command):
@@ -221,7 +209,7 @@ def _option(opt: Opt) -> click.Option:
     if opt.kind in ("file", "files"):
         attrs.update(type=_FILE, metavar="PATH", multiple=opt.kind == "files")
     elif opt.choices:
-        attrs["type"] = _Choice(opt.choices)
+        attrs["type"] = click.Choice(opt.choices)  # x-enum-aliases included: the client maps them
     elif opt.kind in ("int", "float"):
         attrs["type"] = click.INT if opt.kind == "int" else click.FLOAT
     elif opt.kind in ("json", "any"):
@@ -256,6 +244,43 @@ def run(
     *,
     version: str = "",
 ) -> None:
-    """Run the command line: exit 0 on success, 1 on an API error, 2 on a usage error."""
+    """Run the command line: exit 0 on success, 1 on an API error or when stdout is closed, 2 on a usage
+    error, 130 on Ctrl-C (click's own handling would exit 1)."""
     group = build(root, client, version=version)
-    group.main(args=list(argv) if argv is not None else None, prog_name=root.name)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if in_main_thread else None
+    if in_main_thread:
+        signal.signal(signal.SIGINT, _interrupt)
+    try:
+        group.main(args=list(argv) if argv is not None else None, prog_name=root.name)
+    except _Interrupted:
+        to_stderr("\nInterrupted.\n")
+        sys.exit(130)
+    except OutputClosed as exc:
+        _silence_stdout()
+        if str(exc):
+            to_stderr(f"Error: {exc}\n")
+        sys.exit(1)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C, raised past click's ``KeyboardInterrupt`` handling (which prints ``Aborted!``, exit 1)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush into a closed pipe stays quiet."""
+    if sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -20,7 +20,7 @@ __all__ = ["AsyncClient", "Client"]
 
 
 class Client(SyncAPIClient):
-    """The Library client. Options: api_token (env LOWCODEAPI_API_TOKEN) or api_key with target="direct" (env PETSHOP_API_KEY), base_url, url_format (auto, new, old), max_retries, timeout, http_client, default_headers."""
+    """The Library client. Options: api_token (env LOWCODEAPI_API_TOKEN) or api_key (env PETSHOP_API_KEY), target ("lowcodeapi" or "direct"; by default "direct" when only an API key is known), base_url, url_format (auto, new, old), max_retries, timeout, http_client, default_headers."""
 
     @_cached_property
     def authors(self) -> Authors:

@@ -25,8 +25,10 @@ from ._errors import (
 )
 from ._types import NOT_GIVEN, NotGiven
 
-__version__ = "1"
+__version__ = "1"  # the package's version (its pyproject.toml's)
+API_VERSION = "1"  # the version of the API document it was generated from
 __all__ = [
+    "API_VERSION",
     "APIConnectionError",
     "APIError",
     "APIStatusError",

@@ -19,6 +19,37 @@ from ._redact import redact
 # ------------------------------------------------------------------------------------------ printing
 
 
+class OutputClosed(Exception):
+    """stdout is closed (``>&-``) or its reader went away (``| head``): nothing more can be printed."""
+
+
+def to_stderr(text: str) -> None:
+    """Write to stderr, if there is one (``2>&-`` closes it; a message is never worth a traceback)."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _stdout_write(text: str | None = None, data: bytes | None = None) -> None:
+    stream = sys.stdout
+    if stream is None:
+        raise OutputClosed("stdout is closed: nothing can be printed")
+    try:
+        if data is not None:
+            stream.buffer.write(data)
+            stream.buffer.flush()
+        else:
+            stream.write(text or "")
+            stream.flush()
+    except BrokenPipeError:
+        raise OutputClosed("") from None  # the reader has all it wanted: nothing to say
+
+
 def _plain(value: Any) -> Any:
     """Models as their JSON (unknown fields included); containers converted inside."""
     to_dict = getattr(value, "to_dict", None)
@@ -51,8 +82,7 @@ class Output:
         self.mid_line = False  # stdout holds streamed text without its final newline
 
     def write(self, text: str) -> None:
-        sys.stdout.write(redact(text))
-        sys.stdout.flush()
+        _stdout_write(redact(text))
 
     def dumps(self, value: Any, *, pretty: bool) -> str:
         return json.dumps(
@@ -83,8 +113,7 @@ class Output:
         self.write("[]\n" if first else "\n]\n")
 
     def binary(self, data: bytes) -> None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        _stdout_write(data=data)
 
     def stream(self, stream: Any) -> None:
         """Text as it arrives (every event as a line with ``jsonl``), then the usage on stderr."""
@@ -109,7 +138,7 @@ class Output:
         summary = [f"{k}={v}" for k, v in usage.items() if isinstance(v, (int, float, str))]
         summary += [f"stop_reason={stop_reason}"] if stop_reason else []
         if summary:
-            sys.stderr.write(redact("usage: " + " ".join(summary)) + "\n")
+            to_stderr(redact("usage: " + " ".join(summary)) + "\n")
 
     def end_line(self) -> None:
         if self.mid_line:
@@ -134,9 +163,8 @@ class Output:
             if isinstance(exc, APIConnectionError):
                 detail["url"] = exc.url
         line = f"Error: {exc}" if str(exc) else f"Error: {type(exc).__name__}"
-        sys.stderr.write(redact(line.replace("\n", " ")) + "\n")
-        sys.stderr.write(redact(json.dumps(detail, ensure_ascii=False, default=str)) + "\n")
-        sys.stderr.flush()
+        to_stderr(redact(line.replace("\n", " ")) + "\n")
+        to_stderr(redact(json.dumps(detail, ensure_ascii=False, default=str)) + "\n")
 
 
 # ------------------------------------------------------------------------------------------ progress
@@ -153,14 +181,12 @@ class Progress:
         self.shown = False
 
     def show(self, text: str) -> None:
-        sys.stderr.write(f"\r\x1b[K{text}")
-        sys.stderr.flush()
+        to_stderr(f"\r\x1b[K{text}")
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+            to_stderr("\r\x1b[K")
             self.shown = False
 
     def start(self, total: int | None) -> None:
@@ -185,8 +211,7 @@ class Progress:
     def finish(self) -> None:
         if self.shown:
             self.draw(force=True)
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+            to_stderr("\n")
             self.shown = False
 
 

@@ -19,8 +19,9 @@ from click.core import ParameterSource
 
 from ._cli_output import Output, Progress, ProgressTransport
 from ._errors import APIError
+from ._http import default_target
 from ._provider import API_KEY_ENV, TOKEN_ENV
-from ._redact import register_secret
+from ._redact import redact, register_secret
 
 
 class _Closable(Protocol):
@@ -224,7 +225,12 @@ class Invocation(Generic[C]):
         if self.stdin_used_by is not None:
             self.usage_error(f"stdin is already read by {self.stdin_used_by}", flag)
         self.stdin_used_by = flag
-        return sys.stdin.buffer.read()
+        if sys.stdin is None:  # started with stdin closed (<&-)
+            self.usage_error("stdin is closed", flag)
+        try:
+            return sys.stdin.buffer.read()
+        except OSError as exc:
+            self.usage_error(f"cannot read stdin: {exc.strerror or exc}", flag)
 
     def message(self, text: str) -> dict[str, Any]:
         role, sep, content = text.partition(":")
@@ -236,7 +242,7 @@ class Invocation(Generic[C]):
 
     def client(self, http: httpx.Client | None) -> C:
         s = self.settings
-        target = s.target or ("direct" if s.api_key and not s.api_token else "lowcodeapi")
+        target = s.target or default_target(s.api_token, s.api_key)  # the client's own rule
         if target == "lowcodeapi" and not s.api_token:
             raise click.UsageError(
                 f"No LowCodeAPI token: pass --api-token or set {TOKEN_ENV}.", self.ctx
@@ -260,7 +266,10 @@ class Invocation(Generic[C]):
             options["base_url"] = s.base_url
         if http is not None:
             options["http_client"] = http
-        return self.make_client(**options)
+        try:
+            return self.make_client(**options)
+        except ValueError as exc:  # a credential that cannot be sent; the message never quotes it
+            raise click.UsageError(redact(str(exc)), self.ctx) from None
 
     def download_progress(self, args: list[Any]) -> Progress | None:
         destination = self.values.get("_output_file")
@@ -296,7 +305,7 @@ class Invocation(Generic[C]):
     def download(self, client: C, method: Method, args: list[Any], kwargs: dict[str, Any]) -> None:
         destination = self.values.get("_output_file")
         if destination in (None, "-"):
-            if sys.stdout.isatty():
+            if sys.stdout is not None and sys.stdout.isatty():
                 raise click.UsageError("Binary content: pass -o PATH or redirect stdout.", self.ctx)
             self.out.binary(method(*args, **kwargs))
             return
@@ -332,4 +341,4 @@ def _page_items(page: Any, limit: int | None, progress: Progress | None) -> Iter
 
 
 def _stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
+    return sys.stderr is not None and sys.stderr.isatty()

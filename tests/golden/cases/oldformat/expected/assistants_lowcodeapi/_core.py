@@ -21,6 +21,7 @@ from ._base import (
     CallArgs,
     ClientBase,
     PathArg,
+    build_request,
     connection_error,
     discard_temp,
     finish_temp,
@@ -60,7 +61,7 @@ class SyncAPIClient(ClientBase):
         *,
         api_token: str | None = None,
         api_key: str | None = None,
-        target: Target = "lowcodeapi",
+        target: Target | None = None,  # None: default_target (direct when only a key is known)
         base_url: str | None = None,
         url_format: URLFormat = "auto",
         max_retries: int = 2,
@@ -157,17 +158,7 @@ class SyncAPIClient(ClientBase):
         retries_taken = 0
         while True:
             spec = self._spec(route, fmt, call, stream=stream, accept=accept)
-            request = self._http.build_request(
-                spec.method,
-                spec.url,
-                params=tuple(spec.params),
-                headers=spec.headers,
-                json=spec.json,
-                data=spec.data,
-                files=spec.files,
-                content=spec.content,
-                timeout=spec.timeout,
-            )
+            request = build_request(self._http, spec)
             try:
                 response = self._http.send(request, stream=stream)
                 if response.status_code >= 400 and stream:

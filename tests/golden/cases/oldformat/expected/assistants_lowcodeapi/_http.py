@@ -26,7 +26,7 @@ from ._provider import (
     TOKEN_ENV,
     USER_AGENT,
 )
-from ._redact import display_url, register_secret
+from ._redact import checked_headers, checked_secret, display_url
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ __all__ = [
     "BETA_HEADER",
     "build_request_spec",
     "decode_body",
+    "default_target",
     "encode_query",
     "envelope_headers",
     "format_order",
@@ -76,47 +77,65 @@ class ClientSettings:
     url_format: str
     max_retries: int
     timeout: TimeoutTypes
-    default_headers: Mapping[str, str]
+    default_headers: Mapping[str, str | None]  # None: drop that header
 
     def __repr__(self) -> str:
         return f"ClientSettings(target={self.target!r}, base_url={display_url(self.base_url)!r})"
+
+
+def default_target(api_token: str | None, api_key: str | None) -> str:
+    """The target when none is chosen (the client's and the CLI's one rule): ``"direct"`` when only an API
+    key is known (argument or environment variable), else ``"lowcodeapi"``."""
+    return "direct" if api_key and not api_token else "lowcodeapi"
+
+
+def _credential(given: str | None, name: str, env: str) -> str | None:
+    """The argument (surrounding whitespace stripped), else the environment variable; checked either way."""
+    value = checked_secret(given, name)
+    if value is None:
+        value = checked_secret(os.environ.get(env), f"the {env} environment variable")
+    return value
 
 
 def resolve_settings(
     *,
     api_token: str | None,
     api_key: str | None,
-    target: str,
+    target: str | None,
     base_url: str | None,
     url_format: str,
     max_retries: int,
     timeout: TimeoutTypes,
     default_headers: Mapping[str, str] | None,
 ) -> ClientSettings:
-    """Validate constructor options and fill the rest from the environment and the defaults."""
-    if target not in TARGETS:
+    """Validate constructor options and fill the rest from the environment and the defaults.
+
+    Credentials that could not be sent (control or non-ASCII characters, absurd length) raise
+    ``ValueError`` here, without their value, rather than an httpx error that quotes them later.
+    """
+    if target is not None and target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}, not {target!r}")
     if url_format not in URL_FORMATS:
         raise ValueError(f"url_format must be one of {URL_FORMATS}, not {url_format!r}")
     if max_retries < 0:
         raise ValueError("max_retries must be 0 or more")
+    api_token = _credential(api_token, "api_token", TOKEN_ENV)
+    api_key = _credential(api_key, "api_key", API_KEY_ENV)
+    target = target or default_target(api_token, api_key)
+    headers = checked_headers(default_headers, "default_headers")
     if target == "lowcodeapi":
-        api_token = api_token or os.environ.get(TOKEN_ENV) or None
         if not api_token:
             raise MissingCredentialsError(
                 f"No LowCodeAPI token: pass api_token=... or set the {TOKEN_ENV} environment variable."
             )
         base = base_url or os.environ.get(BASE_URL_ENV) or LOWCODEAPI_BASE_URL
     else:
-        api_key = api_key or os.environ.get(API_KEY_ENV) or None
         if not api_key:
             raise MissingCredentialsError(
                 "No API key for target='direct': pass api_key=... "
                 f"or set the {API_KEY_ENV} environment variable."
             )
         base = base_url or os.environ.get(DIRECT_BASE_URL_ENV) or DIRECT_BASE_URL
-    register_secret(api_token)
-    register_secret(api_key)
     return ClientSettings(
         target=target,
         base_url=base.rstrip("/"),
@@ -125,7 +144,7 @@ def resolve_settings(
         url_format=url_format,
         max_retries=max_retries,
         timeout=timeout,
-        default_headers=dict(default_headers or {}),
+        default_headers=headers,
     )
 
 
@@ -309,8 +328,12 @@ def build_request_spec(
             params.append((DIRECT_AUTH_QUERY, settings.api_key or ""))
     else:
         params.append(("api_token", settings.api_token or ""))
-    for extra in (settings.default_headers, headers, options.extra_headers):
-        for key, value in (extra or {}).items():
+    for extra in (
+        settings.default_headers,
+        checked_headers(headers, "headers"),
+        checked_headers(options.extra_headers, "extra_headers"),
+    ):
+        for key, value in extra.items():
             if value is None:
                 all_headers.pop(key.lower(), None)
             else:

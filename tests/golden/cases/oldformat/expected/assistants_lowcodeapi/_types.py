@@ -25,7 +25,15 @@ __all__ = [
     "Target",
     "TimeoutTypes",
     "URLFormat",
+    "enum_value",
 ]
+
+
+def enum_value(value: object, aliases: Mapping[str, str]) -> object:
+    """The value to send for an enum that the spec gives other accepted names (``x-enum-aliases``):
+    ``"admin"`` becomes ``"workspace_admin"``; anything else (NOT_GIVEN included) is sent as it is.
+    """
+    return aliases.get(value, value) if isinstance(value, str) else value
 
 
 class NotGiven:
