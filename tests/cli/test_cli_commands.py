@@ -366,3 +366,21 @@ def test_stream_text_arrives_before_the_response_ends(fake_server: FakeServer) -
     rest, errors = process.communicate(timeout=60)
     assert first == b"Hello! " and still_running
     assert first + rest == b"Hello! You said: slowly please\n" and b"usage:" in errors
+
+
+def test_session_event_stream_prints_json_lines(run_cli: Run) -> None:
+    """`sessions events stream`: an event feed, printed one JSON line per event (not as text deltas),
+    with the managed-agents beta on the request."""
+    from recorder import serve
+
+    events = [{"type": "agent.message", "id": "ev_1", "content": [{"type": "text", "text": "Hi"}]},
+              {"type": "session.status_idle", "id": "ev_2", "stop_reason": {"type": "end_turn"}}]
+    sse = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
+    with serve() as server:
+        server.reply("GET /v1/sessions/sesn_1/events/stream", body=sse, content_type="text/event-stream")
+        done = run_cli("--target", "direct", "--base-url", server.url, "--max-retries", "0",
+                       "sessions", "events", "stream", "sesn_1", env=cli_env(ANTHROPIC_API_KEY=KEY))
+        assert done.returncode == 0, done.stderr.decode()
+        request = server.last
+    assert [json.loads(line) for line in done.stdout.decode().splitlines()] == events
+    assert request.headers["anthropic-beta"] == "managed-agents-2026-04-01"

@@ -115,14 +115,15 @@ class Output:
     def binary(self, data: bytes) -> None:
         _stdout_write(data=data)
 
-    def stream(self, stream: Any) -> None:
-        """Text as it arrives (every event as a line with ``jsonl``), then the usage on stderr."""
+    def stream(self, stream: Any, events: bool = False) -> None:
+        """Text as it arrives (every event as a JSON line with ``jsonl`` or for an event feed such
+        as a session's stream), then the usage on stderr."""
         usage: dict[str, Any] = {}
         stop_reason = None
         with stream:
             for event in stream:
                 data = _plain(event)
-                if self.mode == "jsonl":
+                if self.mode == "jsonl" or events:
                     self.write(self.dumps(data, pretty=False) + "\n")
                 elif text := _event_text(data):
                     self.write(text)

@@ -294,7 +294,8 @@ class Invocation(Generic[C]):
         elif kind == "sse" or (self.spec.stream is not None and self.values.get("_stream")):
             if kind != "sse":
                 kwargs[self.spec.stream or "stream"] = True
-            self.out.stream(method(*args, **kwargs))
+            # A text stream (`--stream` on Messages) prints its text; an event feed, every event.
+            self.out.stream(method(*args, **kwargs), events=kind == "sse")
         elif kind == "jsonl":
             self.out.items(method(*args, **kwargs))
         elif kind == "empty":

@@ -30,7 +30,9 @@ class Route:
     old_query: tuple[tuple[str, str], ...] = ()
     body: str = "json"  # how the request body is encoded: json | form | multipart
     betas: tuple[str, ...] = ()  # `anthropic-beta` values this operation always sends
-    lowcodeapi_routed: bool = True  # False: LowCodeAPI's snapshot lacks it (tried at the provider's path)
+    lowcodeapi_routed: bool = (
+        True  # False: LowCodeAPI's snapshot lacks it (tried at the provider's path)
+    )
 
     def build(
         self, url_format: str, path_params: Mapping[str, object]
