@@ -28,6 +28,7 @@ from ._provider import (
 )
 from ._redact import display_url, register_secret
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
+from ._urls import check_base_url
 
 if TYPE_CHECKING:
     from typing import TypeAlias, TypeGuard
@@ -116,7 +117,7 @@ def resolve_settings(
     register_secret(api_key)
     return ClientSettings(
         target=target,
-        base_url=base.rstrip("/"),
+        base_url=check_base_url(base),
         api_token=api_token,
         api_key=api_key,
         url_format=url_format,
@@ -290,7 +291,10 @@ def build_request_spec(
 ) -> RequestSpec:
     """The method, URL, query, headers and body of one attempt at ``route`` in URL format ``fmt``."""
     method, path, route_query = route.build(fmt, path_params or {})
-    params = list(route_query) + encode_query(query) + encode_query(options.extra_query)
+    callers = encode_query(query) + encode_query(options.extra_query)
+    if settings.target == "lowcodeapi" and settings.url_format != "new":
+        route.check_query("old", callers)  # "auto" may fall back to the old format: check up front
+    params = list(route_query) + callers
     all_headers: dict[str, str] = {"accept": accept, "user-agent": USER_AGENT}
     if settings.target == "direct":
         all_headers.update({k.lower(): v for k, v in DIRECT_HEADERS.items()})
