@@ -8,12 +8,13 @@ and ``models.retrieve("")`` sent ``GET /v1/models/``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fakeserver import FakeServer
-from lcclient import lc, run, url_formats
+from fakeserver import FakeServer, Reply
+from lcclient import TOKEN, lc, run, url_formats
 
 WS = "wrkspc_01"
 # Empty, dot segments, and what decodes or normalises to them (percent-encoding, twice; backslash;
@@ -124,3 +125,17 @@ def test_translated_urls_do_not_escape_their_route() -> None:
                 translate(url)
     old = f"{base}{OLD.old.partition('?')[0]}?{OLD_NAME}=a%2Fb"
     assert url_formats.to_new(old) == f"{base}/v1/models/a%2Fb"
+
+
+@pytest.mark.parametrize("target", ["lowcodeapi", "direct"])
+def test_server_cursors_stay_query_values(make_client: Callable[..., Any], fake_server: FakeServer,
+                                          target: str) -> None:
+    """A page's ``last_id`` goes back as ``after_id``: a query value (encoded by httpx), never a path."""
+    cursor = "../x&api_token=evil#f?/.."
+    fake_server.script("GET", re.compile(r"/v1/models$"), [
+        Reply(200, json={"data": [{"id": "a", "type": "model"}], "has_more": True, "last_id": cursor}),
+        Reply(200, json={"data": [{"id": "b", "type": "model"}], "has_more": False})])
+    assert [m.id for m in make_client(target).models.list()] == ["a", "b"]
+    second = fake_server.requests[1]
+    assert second.path.endswith("/v1/models") and second.query["after_id"] == cursor
+    assert [v for k, v in second.query_items if k == "api_token"] == ([] if target == "direct" else [TOKEN])

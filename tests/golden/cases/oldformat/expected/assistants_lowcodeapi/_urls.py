@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-__all__ = ["Route", "Translator", "check_base_url", "path_segment", "path_value"]
+__all__ = ["Route", "Translator", "check_base_url", "path_value"]
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -57,14 +57,10 @@ def path_value(name: str, value: object) -> str:
     return text
 
 
-def path_segment(name: str, value: object) -> str:
-    """``value`` checked by `path_value` and percent-encoded as one path segment (``/`` included)."""
-    return quote(path_value(name, value), safe="")
-
-
 def check_base_url(url: str) -> str:
     """``url`` without a trailing slash; ValueError unless it is an http(s) URL with a host, no query,
-    no fragment and no dot segment (route paths are appended to it, so those would change the route)."""
+    no fragment and no dot segment (route paths are appended to it, so those would change the route).
+    """
     parts = urlsplit(url)
     problem = None
     if parts.scheme not in ("http", "https") or not parts.netloc:
