@@ -154,6 +154,7 @@ class Response:
     kind: ResponseKind
     type: TypeRef | None
     stream_event: TypeRef | None = None  # for operations with a `stream` switch (x-streaming: sse)
+    declared: bool = True  # False: no success answer is declared, so any body (or none) is taken
 
 
 @dataclass(frozen=True)

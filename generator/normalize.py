@@ -341,7 +341,7 @@ def _response(op: dict[str, Any], pointer: str, context: str, document: dict[str
     if code is None:
         code = next((c for c in sorted(responses) if str(c).startswith("2")), None)
     if code is None:
-        return Response("json", ANY)
+        return Response("json", ANY, declared=False)
     resp = deref(responses[code], document)
     content = resp.get("content") if isinstance(resp, dict) else None
     if not content:

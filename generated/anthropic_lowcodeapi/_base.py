@@ -16,7 +16,6 @@ import httpx
 
 from ._errors import (
     APIConnectionError,
-    APIError,
     APIStatusError,
     APITimeoutError,
     make_status_error,
@@ -31,8 +30,11 @@ from ._http import (
     envelope_headers,
     unwrap_envelope,
 )
+from ._models import ignore, undeclared
+from ._pagination import PageInfo
 from ._provider import PACKAGE_NAME
 from ._redact import display_url, install_log_redaction, redact
+from ._responses import invalid_answer, json_answer, page_answer
 from ._retry import retry_delay
 from ._types import NotGiven, RequestOptions, TimeoutTypes
 
@@ -251,6 +253,20 @@ class ClientBase:
         value = decode_body(response.content, response.headers.get("content-type", ""))
         return unwrap_envelope(value) if self._settings.target == "lowcodeapi" else value
 
+    def _answer(self, response: httpx.Response, cast: Callable[[Any], Any]) -> Any:
+        """The JSON value that ``cast`` declares; APIResponseValidationError for any other answer.
+
+        Operations that declare no body (``ignore``) or no success answer at all (``undeclared``) take
+        whatever comes, as before.
+        """
+        if cast is ignore or cast is undeclared:
+            return self._decode(response)
+        return json_answer(response, cast, unwrap=self._settings.target == "lowcodeapi")
+
+    def _page_answer(self, response: httpx.Response, item_cast: Callable[[Any], Any]) -> PageInfo:
+        """A list answer's page (see ``page_answer``)."""
+        return page_answer(response, item_cast, unwrap=self._settings.target == "lowcodeapi")
+
     @staticmethod
     def _error_body(response: httpx.Response) -> Any:
         return decode_body(response.content, response.headers.get("content-type", ""))
@@ -292,6 +308,4 @@ class ClientBase:
         value = self._decode(response)
         if isinstance(value, str):
             return value.encode("utf-8")
-        raise APIError(
-            f"Expected an event stream from {display_url(response.request.url)}, got a JSON body."
-        )
+        raise invalid_answer(response, "a JSON body where an event stream is expected")

@@ -308,9 +308,12 @@ def test_with_options_copy_and_repr(fake_server: FakeServer, client: Any, routes
     assert TOKEN not in text and KEY not in repr(client.with_options(target="direct", api_key=KEY))
 
 
-def test_non_json_success_passes_through(fake_server: FakeServer, client: Any, routes: dict[str, Any]) -> None:
+def test_non_json_success_is_an_error(fake_server: FakeServer, client: Any, routes: dict[str, Any], rt: Any) -> None:
+    """CLIENT.md "Responses": a JSON operation's text answer raises (it used to come back as the text)."""
     fake_server.script("GET", "/v1/organizations/me", [Reply(200, raw=b"plain words", content_type="text/plain")])
-    assert client._request_json(routes["organizations.me"], ident) == "plain words"
+    with pytest.raises(rt.APIResponseValidationError) as caught:
+        client._request_json(routes["organizations.me"], ident)
+    assert caught.value.status_code == 200 and caught.value.body == "plain words"
 
 
 # ---------------------------------------------------------------------------------------------- errors

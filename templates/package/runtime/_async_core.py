@@ -22,7 +22,6 @@ from ._base import (
     connection_error,
     discard_temp,
     finish_temp,
-    identity,
     open_temp,
 )
 from ._errors import APIStatusError, is_router_not_found, unrouted_error
@@ -34,7 +33,7 @@ from ._http import (
     resolve_settings,
 )
 from ._jsonlines import AsyncJSONLines
-from ._pagination import AsyncPage, AsyncPaginator, parse_page
+from ._pagination import AsyncPage, AsyncPaginator
 from ._retry import should_retry
 from ._streaming import AsyncStream
 from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
@@ -208,7 +207,7 @@ class AsyncAPIClient(ClientBase):
     ) -> T:
         """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
-        return cast(self._decode(await self._send(route, call, stream=False, accept=JSON)))
+        return cast(self._answer(await self._send(route, call, stream=False, accept=JSON), cast))
 
     async def _request_bytes(
         self,
@@ -312,15 +311,9 @@ class AsyncAPIClient(ClientBase):
         """Call a list ``route`` lazily: ``await`` the result for the first page, ``async for`` it for every item."""
 
         async def fetch(page_query: Mapping[str, object] | None) -> AsyncPage[T]:
-            raw = await self._request_json(
-                route,
-                identity,
-                path_params=path_params,
-                query=page_query,
-                options=options,
-                headers=headers,
-            )
-            return AsyncPage(parse_page(raw), item_cast, fetch, page_query)
+            call = CallArgs(path_params, page_query, None, None, options, headers)
+            response = await self._send(route, call, stream=False, accept=JSON)
+            return AsyncPage(self._page_answer(response, item_cast), item_cast, fetch, page_query)
 
         async def first() -> AsyncPage[T]:
             return await fetch(query)

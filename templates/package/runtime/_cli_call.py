@@ -138,6 +138,9 @@ class Invocation(Generic[C]):
         except APIError as exc:
             self.out.error(exc)
             self.ctx.exit(1)
+        except ValueError as exc:  # the client refused an input (a path value, the base URL): usage
+            self.out.usage_error(str(exc))
+            self.ctx.exit(2)
         finally:
             if http is not None:
                 http.close()

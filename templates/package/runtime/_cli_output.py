@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from ._errors import APIConnectionError, APIError, APIStatusError
+from ._errors import APIConnectionError, APIError, APIResponseValidationError, APIStatusError
 from ._redact import redact
 
 # ------------------------------------------------------------------------------------------ printing
@@ -145,6 +145,12 @@ class Output:
             self.write("\n")
             self.mid_line = False
 
+    def usage_error(self, message: str) -> None:
+        """One line on stderr for an input that the client refused."""
+        self.end_line()
+        sys.stderr.write(redact("Error: " + message.replace("\n", " ")) + "\n")
+        sys.stderr.flush()
+
     def error(self, exc: APIError) -> None:
         """One readable line, then the error as JSON, on stderr."""
         self.end_line()
@@ -157,6 +163,10 @@ class Output:
                 message=exc.message,
                 request_id=exc.request_id,
                 body=_plain(body),
+            )
+        elif isinstance(exc, APIResponseValidationError):
+            detail.update(
+                status_code=exc.status_code, message=exc.message, url=exc.url, body=exc.body
             )
         else:
             detail["message"] = exc.message

@@ -24,7 +24,6 @@ from ._base import (
     connection_error,
     discard_temp,
     finish_temp,
-    identity,
     open_temp,
 )
 from ._errors import APIStatusError, is_router_not_found, unrouted_error
@@ -36,7 +35,7 @@ from ._http import (
     resolve_settings,
 )
 from ._jsonlines import JSONLines
-from ._pagination import SyncPage, parse_page
+from ._pagination import SyncPage
 from ._retry import should_retry
 from ._streaming import Stream
 from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
@@ -198,7 +197,7 @@ class SyncAPIClient(ClientBase):
     ) -> T:
         """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
-        return cast(self._decode(self._send(route, call, stream=False, accept=JSON)))
+        return cast(self._answer(self._send(route, call, stream=False, accept=JSON), cast))
 
     def _request_bytes(
         self,
@@ -300,9 +299,8 @@ class SyncAPIClient(ClientBase):
         headers: Mapping[str, str] | None = None,
     ) -> SyncPage[T]:
         """Call a list ``route``; return its first page, which fetches the following ones on demand."""
-        raw = self._request_json(
-            route, identity, path_params=path_params, query=query, options=options, headers=headers
-        )
+        call = CallArgs(path_params, query, None, None, options, headers)
+        info = self._page_answer(self._send(route, call, stream=False, accept=JSON), item_cast)
 
         def fetch(next_query: dict[str, object]) -> SyncPage[T]:
             return self._request_page(
@@ -314,7 +312,7 @@ class SyncAPIClient(ClientBase):
                 headers=headers,
             )
 
-        return SyncPage(parse_page(raw), item_cast, fetch, query)
+        return SyncPage(info, item_cast, fetch, query)
 
 
 class SyncResource:

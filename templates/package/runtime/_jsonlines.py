@@ -9,20 +9,20 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._base import close_later, connection_error
-from ._errors import APIError
 from ._http import unwrap_envelope
+from ._responses import invalid_answer, shape_problem
 
 __all__ = ["AsyncJSONLines", "JSONLines"]
 
 T = TypeVar("T")
 
 
-def _values(line: str, unwrap: bool) -> list[Any]:
+def _values(response: httpx.Response, line: str, unwrap: bool) -> list[Any]:
     """The values one JSON line stands for (an envelope around several lines gives several)."""
     try:
         value = json.loads(line)
     except ValueError:
-        raise APIError(f"Invalid JSON line: {line[:200]!r}") from None
+        raise invalid_answer(response, "a line that is not JSON", line) from None
     if not unwrap:
         return [value]
     value = unwrap_envelope(value)
@@ -30,16 +30,27 @@ def _values(line: str, unwrap: bool) -> list[Any]:
         return value
     if isinstance(value, str):
         return [
-            item for text in value.splitlines() if text.strip() for item in _values(text, False)
+            item
+            for text in value.splitlines()
+            if text.strip()
+            for item in _values(response, text, False)
         ]
     return [value]
+
+
+def _checked(response: httpx.Response, value: Any, cast: Callable[[Any], Any]) -> Any:
+    """``value`` if it has the shape that ``cast`` declares (a line of another shape raises)."""
+    problem = shape_problem(cast, value)
+    if problem is not None:
+        raise invalid_answer(response, f"a line that is {problem}", json.dumps(value))
+    return value
 
 
 def _iter_lines(response: httpx.Response, unwrap: bool) -> Iterator[Any]:
     try:
         for line in response.iter_lines():
             if line.strip():
-                yield from _values(line, unwrap)
+                yield from _values(response, line, unwrap)
     except httpx.TransportError as exc:
         raise connection_error(exc, response.request) from None
     finally:
@@ -50,7 +61,7 @@ async def _aiter_lines(response: httpx.Response, unwrap: bool) -> AsyncIterator[
     try:
         async for line in response.aiter_lines():
             if line.strip():
-                for value in _values(line, unwrap):
+                for value in _values(response, line, unwrap):
                     yield value
     except httpx.TransportError as exc:
         raise connection_error(exc, response.request) from None
@@ -77,7 +88,7 @@ class JSONLines(Generic[T]):
     def __next__(self) -> T:
         if self._closed:
             raise StopIteration
-        return self._cast(next(self._lines))
+        return self._cast(_checked(self.response, next(self._lines), self._cast))
 
     def close(self) -> None:
         """Stop reading and release the connection."""
@@ -115,7 +126,7 @@ class AsyncJSONLines(Generic[T]):
     async def __anext__(self) -> T:
         if self._closed:
             raise StopAsyncIteration
-        return self._cast(await self._lines.__anext__())
+        return self._cast(_checked(self.response, await self._lines.__anext__(), self._cast))
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""

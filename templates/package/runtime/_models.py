@@ -257,3 +257,8 @@ def identity(value: Any) -> Any:
 def ignore(value: Any) -> None:
     """Responses without a body."""
     return None
+
+
+def undeclared(value: Any) -> Any:
+    """Responses of operations that declare no success answer: whatever came (JSON, text or None)."""
+    return value

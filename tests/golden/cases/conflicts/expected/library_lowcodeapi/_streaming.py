@@ -21,6 +21,7 @@ from ._jsonlines import (  # offered here too, beside the other streamed bodies
     JSONLines,
 )
 from ._redact import display_url
+from ._responses import invalid_answer
 from ._sse import MessageAccumulator, ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -63,16 +64,17 @@ async def _aguarded_bytes(
         raise connection_error(exc, response.request) from None
 
 
-def _event_data(sse: ServerSentEvent, accumulator: MessageAccumulator) -> Event | None:
+def _event_data(
+    sse: ServerSentEvent, accumulator: MessageAccumulator, response: httpx.Response
+) -> Event | None:
     """The event's JSON data, or None to skip it (``ping``); raises on an ``error`` event."""
     if sse.event == "ping" or sse.data == "[DONE]":
         return None
     try:
         data = json.loads(sse.data)
     except ValueError:
-        raise APIError(
-            f"Invalid JSON in a {sse.event or 'message'!s} event: {sse.data[:200]!r}"
-        ) from None
+        problem = f"a {sse.event or 'message'!s} event whose data is not JSON"
+        raise invalid_answer(response, problem, sse.data) from None
     if not isinstance(data, dict):
         data = {"type": sse.event, "data": data}
     elif "type" not in data and sse.event:
@@ -106,11 +108,11 @@ def _iter_events(
     try:
         for chunk in _guarded_bytes(response, prefetched):
             for sse in decoder.feed(chunk):
-                data = _event_data(sse, accumulator)
+                data = _event_data(sse, accumulator, response)
                 if data is not None:
                     yield data
         for sse in decoder.finish():
-            data = _event_data(sse, accumulator)
+            data = _event_data(sse, accumulator, response)
             if data is not None:
                 yield data
         _check_end(decoder, accumulator, response)
@@ -125,11 +127,11 @@ async def _aiter_events(
     try:
         async for chunk in _aguarded_bytes(response, prefetched):
             for sse in decoder.feed(chunk):
-                data = _event_data(sse, accumulator)
+                data = _event_data(sse, accumulator, response)
                 if data is not None:
                     yield data
         for sse in decoder.finish():
-            data = _event_data(sse, accumulator)
+            data = _event_data(sse, accumulator, response)
             if data is not None:
                 yield data
         _check_end(decoder, accumulator, response)

@@ -10,11 +10,69 @@ with the values as query parameters). The client builds requests from it; `to_ol
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+__all__ = ["Route", "Translator", "check_base_url", "path_value"]
+
 _PARAM = re.compile(r"\{([^{}]+)\}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DECODE_ROUNDS = 4  # a value percent-encoded more often than this is refused outright
+
+
+def path_value(name: str, value: object) -> str:
+    """The text of path parameter ``name``; ValueError for a value that could leave its route.
+
+    The one rule for every value that ends up in a URL path (new format: in the path; old format: a
+    query parameter that the proxy puts into the upstream path). Refused: None, and any value that,
+    after the decoding a server or proxy may apply (percent-decoding, repeatedly; ``\\`` read as
+    ``/``; Unicode compatibility forms such as fullwidth dots), holds a control character or an empty,
+    whitespace-only, ``.`` or ``..`` segment: ``""``, ``".."``, ``"%2e%2e"``, ``"a/../b"``, ``" "``.
+    Everything else is sent, percent-encoded.
+    """
+    # NOT_GIVEN by name: importing _types (and so httpx) would make importing the URL table slow
+    if value is None or type(value).__name__ == "NotGiven":
+        raise ValueError(f"path parameter {name!r} is required, got {value!r}")
+    text = value if isinstance(value, str) else str(value)
+    decoded = text
+    for _ in range(_DECODE_ROUNDS):
+        once = unquote(decoded, errors="replace")
+        if once == decoded:
+            break
+        decoded = once
+    else:
+        if unquote(decoded) != decoded:
+            raise ValueError(f"path parameter {name!r} is percent-encoded too many times: {text!r}")
+    normal = unicodedata.normalize("NFKC", decoded).replace("\\", "/")
+    if _CONTROL.search(normal):  # a NUL or a line break that a server might cut the path at
+        raise ValueError(f"path parameter {name!r} must not contain control characters: {text!r}")
+    for segment in normal.split("/"):
+        if segment.strip() in ("", ".", ".."):
+            raise ValueError(
+                f"path parameter {name!r} must not be empty or a dot segment "
+                f"(it would reach another route): {text!r}"
+            )
+    return text
+
+
+def check_base_url(url: str) -> str:
+    """``url`` without a trailing slash; ValueError unless it is an http(s) URL with a host, no query,
+    no fragment and no dot segment (route paths are appended to it, so those would change the route).
+    """
+    parts = urlsplit(url)
+    problem = None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problem = "must be an http:// or https:// URL with a host"
+    elif parts.query or parts.fragment or "?" in url or "#" in url:
+        problem = "must not have a query or a fragment"
+    elif any(seg in (".", "..") for seg in unquote(parts.path).replace("\\", "/").split("/")):
+        problem = "must not contain '.' or '..' segments"
+    if problem:  # shown without userinfo, query or fragment: they may hold credentials
+        shown = f"{parts.scheme}://{parts.hostname or ''}{parts.path}"
+        raise ValueError(f"base_url {problem}: {shown!r}")
+    return url.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -47,11 +105,23 @@ class Route:
         else:
             raise ValueError(f"unknown URL format {url_format!r}")
         template, _, fixed = template.partition("?")
-        path = _PARAM.sub(lambda m: quote(str(path_params[m.group(1)]), safe=""), template)
+        # Every value is checked (old format included), so no format can reach another route.
+        values = {name: path_value(name, value) for name, value in path_params.items()}
+        path = _PARAM.sub(lambda m: quote(values[m.group(1)], safe=""), template)
         query = parse_qsl(fixed, keep_blank_values=True)
         if url_format == "old":
-            query += [(name, str(path_params[param])) for name, param in self.old_query]
+            query += [(name, values[param]) for name, param in self.old_query]
         return method, path, query
+
+    def check_query(self, url_format: str, pairs: Iterable[tuple[str, str]]) -> None:
+        """ValueError when a caller's query pair (``query``, ``extra_query``) sets a parameter that the
+        old format turns into a path value, with a value that `path_value` refuses."""
+        if url_format != "old":
+            return
+        carriers = dict(self.old_query)
+        for key, value in pairs:
+            if key in carriers:
+                path_value(carriers[key], value)
 
 
 @dataclass(frozen=True)

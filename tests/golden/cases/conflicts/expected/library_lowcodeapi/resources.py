@@ -304,7 +304,7 @@ class Shelves(SyncResource):
         """List Shelves (snapshot only)"""
         return self._client._request_json(
             ROUTES["shelves.list"],
-            _m.identity,
+            _m.undeclared,
             path_params={},
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -333,7 +333,7 @@ class AsyncShelves(AsyncResource):
         """List Shelves (snapshot only)"""
         return await self._client._request_json(
             ROUTES["shelves.list"],
-            _m.identity,
+            _m.undeclared,
             path_params={},
             options=RequestOptions(
                 extra_headers=extra_headers,

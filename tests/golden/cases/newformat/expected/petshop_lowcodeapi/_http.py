@@ -28,6 +28,7 @@ from ._provider import (
 )
 from ._redact import checked_headers, checked_secret, display_url
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
+from ._urls import check_base_url
 
 if TYPE_CHECKING:
     from typing import TypeAlias, TypeGuard
@@ -138,7 +139,7 @@ def resolve_settings(
         base = base_url or os.environ.get(DIRECT_BASE_URL_ENV) or DIRECT_BASE_URL
     return ClientSettings(
         target=target,
-        base_url=base.rstrip("/"),
+        base_url=check_base_url(base),
         api_token=api_token,
         api_key=api_key,
         url_format=url_format,
@@ -318,7 +319,10 @@ def build_request_spec(
 ) -> RequestSpec:
     """The method, URL, query, headers and body of one attempt at ``route`` in URL format ``fmt``."""
     method, path, route_query = route.build(fmt, path_params or {})
-    params = list(route_query) + encode_query(query) + encode_query(options.extra_query)
+    callers = encode_query(query) + encode_query(options.extra_query)
+    if settings.target == "lowcodeapi" and settings.url_format != "new":
+        route.check_query("old", callers)  # "auto" may fall back to the old format: check up front
+    params = list(route_query) + callers
     all_headers: dict[str, str] = {"accept": accept, "user-agent": USER_AGENT}
     if settings.target == "direct":
         all_headers.update({k.lower(): v for k, v in DIRECT_HEADERS.items()})

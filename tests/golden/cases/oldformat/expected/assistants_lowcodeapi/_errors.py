@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -65,6 +66,29 @@ class APITimeoutError(APIConnectionError):
 
     def __init__(self, message: str = "Request timed out.", *, url: str | None = None) -> None:
         super().__init__(message, url=url)
+
+
+class APIResponseValidationError(APIError):
+    """A successful (2xx) answer that is not what the operation declares: HTML, truncated JSON, an
+    empty body, or a value of another shape (a string where an object is expected).
+
+    ``body`` is the answer's text (credentials masked), so that a caller can see what came back.
+    """
+
+    status_code: int
+    body: object
+    url: str | None
+
+    def __init__(
+        self, message: str, *, status_code: int, body: object = None, url: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+        self.url = url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status_code={self.status_code})"
 
 
 class APIStatusError(APIError):

@@ -227,7 +227,7 @@ class Threads(SyncResource):
         """
         return self._client._request_json(
             ROUTES["threads.runs"],
-            _m.identity,
+            _m.undeclared,
             path_params={
                 "thread_id": thread_id,
             },
@@ -268,7 +268,7 @@ class AsyncThreads(AsyncResource):
         """
         return await self._client._request_json(
             ROUTES["threads.runs"],
-            _m.identity,
+            _m.undeclared,
             path_params={
                 "thread_id": thread_id,
             },
