@@ -20,7 +20,7 @@ from ._cli_output import Output, Progress, ProgressTransport
 from ._errors import APIError
 from ._http import default_target
 from ._provider import API_KEY_ENV, TOKEN_ENV
-from ._redact import redact, register_secret
+from ._redact import register_secret
 
 
 class _Closable(Protocol):
@@ -268,10 +268,9 @@ class Invocation(Generic[C]):
             options["base_url"] = s.base_url
         if http is not None:
             options["http_client"] = http
-        try:
-            return self.make_client(**options)
-        except ValueError as exc:  # a credential that cannot be sent; the message never quotes it
-            raise click.UsageError(redact(str(exc)), self.ctx) from None
+        # A credential or base URL the client refuses raises ValueError (never quoting a secret):
+        # `run` prints it as one line and exits 2, like any other refused input.
+        return self.make_client(**options)
 
     def download_progress(self, args: list[Any]) -> Progress | None:
         destination = self.values.get("_output_file")
