@@ -32,6 +32,8 @@ class Route:
     new: str
     old: str
     old_query: tuple[tuple[str, str], ...]
+    # (location, wire name, style, explode) of each parameter whose style is not its location's default
+    styles: tuple[tuple[str, str, str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class Param:
     description: str
     default: Code | None = None
     cli_aliases: tuple[str, ...] = ()  # more option names: `--role` for `workspace_role` under `workspaces`
+    style: str = ""  # OpenAPI serialization of path, query and header values (simple, form, deepObject, ...)
+    explode: bool = False
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ class SyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> T:
         """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -215,7 +215,7 @@ class SyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> bytes:
         """Call ``route``; return its raw body (a file download)."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -231,7 +231,7 @@ class SyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> int:
         """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte count."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -264,7 +264,7 @@ class SyncAPIClient(ClientBase):
         query: Mapping[str, object] | None = None,
         body: object = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> Stream[T, F]:
         """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
         call = CallArgs(path_params, query, body, None, options, headers)
@@ -288,7 +288,7 @@ class SyncAPIClient(ClientBase):
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> JSONLines[T]:
         """Call ``route``; iterate its JSON Lines body, one value per line through ``line_cast``."""
         call = CallArgs(path_params, query, None, None, options, headers)
@@ -303,7 +303,7 @@ class SyncAPIClient(ClientBase):
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> SyncPage[T]:
         """Call a list ``route``; return its first page, which fetches the following ones on demand."""
         raw = self._request_json(

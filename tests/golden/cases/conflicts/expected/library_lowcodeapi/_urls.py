@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from ._styles import DEFAULT_STYLES, serialize_param
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
 
@@ -29,6 +31,20 @@ class Route:
     old: str
     old_query: tuple[tuple[str, str], ...] = ()
     body: str = "json"  # how the request body is encoded: json | form | multipart
+    # (location, wire name, style, explode) of each parameter not in its location's default style
+    styles: tuple[tuple[str, str, str, bool], ...] = ()
+
+    def style_of(self, location: str, name: str) -> tuple[str, bool]:
+        """The (style, explode) of the parameter `name` in `location` (path, query or header)."""
+        for where, wire, style, explode in self.styles:
+            if where == location and wire == name:
+                return style, explode
+        return DEFAULT_STYLES[location]
+
+    def path_value(self, name: str, value: object) -> str:
+        """A path parameter's value as the path holds it: styled, each piece percent-encoded."""
+        found = serialize_param(name, value, *self.style_of("path", name), percent_encode=True)
+        return found[0][1] if found else ""
 
     def build(
         self, url_format: str, path_params: Mapping[str, object]
@@ -43,10 +59,11 @@ class Route:
         else:
             raise ValueError(f"unknown URL format {url_format!r}")
         template, _, fixed = template.partition("?")
-        path = _PARAM.sub(lambda m: quote(str(path_params[m.group(1)]), safe=""), template)
+        path = _PARAM.sub(lambda m: self.path_value(m.group(1), path_params[m.group(1)]), template)
         query = parse_qsl(fixed, keep_blank_values=True)
-        if url_format == "old":
-            query += [(name, str(path_params[param])) for name, param in self.old_query]
+        if url_format == "old":  # the old format carries path values as query parameters, unstyled
+            for name, param in self.old_query:
+                query += serialize_param(name, path_params[param], "simple", False) or [(name, "")]
         return method, path, query
 
 
