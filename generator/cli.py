@@ -235,14 +235,13 @@ def validate_command(root: str, target: str | None, spec: str | None, package: s
 
 
 def _load_urls_module() -> ModuleType:
-    """The runtime's translator, loaded from the template the generated package is made from."""
-    path = os.path.join(_project_root(), "templates", "package", "runtime", "_urls.py")
-    spec = importlib.util.spec_from_file_location("_lowcodegen_urls", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """The runtime's translator, loaded from the templates the generated package is made from (as a package:
+    `_urls` imports its sibling runtime modules)."""
+    if "_lowcodegen_runtime" not in sys.modules:
+        package = ModuleType("_lowcodegen_runtime")
+        package.__path__ = [os.path.join(_project_root(), "templates", "package", "runtime")]
+        sys.modules["_lowcodegen_runtime"] = package
+    return importlib.import_module("_lowcodegen_runtime._urls")
 
 
 @main.command("translate")

@@ -34,6 +34,8 @@ class Route:
     old_query: tuple[tuple[str, str], ...]
     betas: tuple[str, ...] = ()  # `anthropic-beta` values always sent (`x-default-betas`)
     lowcodeapi_routed: bool = True  # False: the proxy's snapshot lacks it; a router 404 says so
+    # (location, wire name, style, explode) of each parameter whose style is not its location's default
+    styles: tuple[tuple[str, str, str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Param:
     default: Code | None = None
     cli_aliases: tuple[str, ...] = ()  # more option names: `--role` for `workspace_role` under `workspaces`
     enum_aliases: tuple[tuple[str, str], ...] = ()  # x-enum-aliases: (accepted value, the value sent)
+    style: str = ""  # OpenAPI serialization of path, query and header values (simple, form, deepObject, ...)
+    explode: bool = False
 
 
 @dataclass(frozen=True)

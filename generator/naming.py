@@ -13,6 +13,23 @@ from .code import Code, ident
 SHADOWED = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "object", "Any", "Literal", "Union",
                       "Mapping", "Sequence", "Required", "TypedDict", "TypeAlias", "FileTypes", "NotGiven", "NOT_GIVEN"})
 BUILTINS = frozenset(dir(builtins))
+# Module-level names that the generated resources.py, _client.py and types.py bind themselves (imports, the
+# clients, the runtime's classes): a model class, a TypedDict or a resource class never takes one of them.
+# tests/generator/test_naming.py checks this list against the modules a generation actually writes.
+RESERVED_NAMES = frozenset({
+    "annotations", "os", "httpx", "Any", "Literal", "Required", "TypedDict", "TypeAlias", "Union", "Mapping",
+    "Sequence", "TYPE_CHECKING", "cast", "overload", "cached_property", "FileTypes", "BaseModel", "SyncResource",
+    "AsyncResource", "RequestOptions", "NotGiven", "NOT_GIVEN", "Stream", "AsyncStream", "SyncPage", "AsyncPaginator",
+    "JSONLines", "AsyncJSONLines", "ROUTES", "Route", "SyncAPIClient", "AsyncAPIClient", "Client", "AsyncClient",
+    "enum_value",
+})
+# Attributes of the runtime's clients (and the constructor's options): a top-level resource named so gets a
+# trailing underscore (`client.copy_`), so that it shadows no method. Tied to the runtime by the same test.
+CLIENT_ATTRS = frozenset({"close", "aclose", "copy", "with_options", "base_url", "timeout", "max_retries", "url_format",
+                          "target", "api_token", "api_key", "default_headers", "http_client"})
+# Module names that resources.py's annotations use: a method or child resource named so would shadow them
+# inside its class (mypy resolves annotations in the class body first).
+ANNOTATION_MODULES = frozenset({"httpx", "os"})
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
 

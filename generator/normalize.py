@@ -30,22 +30,29 @@ from .ir import (
     TypeRef,
 )
 from .load import deref
-from .naming import Namer, derive_client_name, kebab, pascal, safe, snake
+from .naming import (
+    ANNOTATION_MODULES,
+    CLIENT_ATTRS,
+    RESERVED_NAMES,
+    Namer,
+    derive_client_name,
+    kebab,
+    pascal,
+    safe,
+    snake,
+)
 from .schemas import ANY, TypeBuilder
 
 # Keyword arguments every generated method has; spec parameters must not take these names.
 CALL_OPTIONS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "destination"})
-# What Client/AsyncClient have themselves: a top-level resource named so gets a trailing underscore.
-CLIENT_ATTRS = frozenset({"close", "aclose", "with_options", "base_url", "timeout", "max_retries", "url_format",
-                          "target", "api_token", "api_key", "default_headers", "http_client"})
-# Names resources.py imports; resource classes must not take them.
-RESOURCES_RESERVED = frozenset({"SyncResource", "AsyncResource", "RequestOptions", "NotGiven", "NOT_GIVEN", "Stream",
-                                "AsyncStream", "SyncPage", "AsyncPaginator", "JSONLines", "AsyncJSONLines", "ROUTES",
-                                "Route", "FileTypes", "Any", "Literal", "Mapping", "Sequence", "overload", "os"})
 _JSON = re.compile(r"^application/(.+\+)?json(;.*)?$|^\*/\*$")
 _JSONL = re.compile(r"^application/(x-)?(jsonl|ndjson|x-ndjson|json-seq)")
 _SUCCESS = ("200", "201", "202", "203", "204", "206", "2XX", "2xx")
 AUTH_HEADERS = frozenset({"x-api-key", "authorization", "anthropic-version"})
+# OpenAPI's serialization styles: the default (style, explode) of each location, and the styles it allows.
+DEFAULT_STYLES = {"path": ("simple", False), "query": ("form", True), "header": ("simple", False)}
+ALLOWED_STYLES = {"path": ("simple", "label", "matrix"), "query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+                  "header": ("simple",)}
 # Options that generated CLI commands add themselves (`--body`, `--max-items`, `-o/--output-file`); fields yield.
 CLI_RESERVED = frozenset({"body", "help", "max-items", "output-file"})
 
@@ -57,6 +64,7 @@ class _RawOp:
     op: dict[str, Any]
     params: tuple[dict[str, Any], ...]
     pointer: str
+    param_pointers: tuple[str, ...]  # where each of `params` is written: its inline schemas are keyed by it
 
 
 def normalize(document: dict[str, Any], provider: Provider, package: str, inputs: tuple[InputFile, ...], file: str) -> Api:
@@ -118,15 +126,17 @@ def _raw_operations(document: dict[str, Any]) -> list[_RawOp]:
         item = deref(item, document)
         if not isinstance(item, dict):
             continue
-        shared = [deref(p, document) for p in item.get("parameters") or []]
+        shared = [(deref(p, document), pointer_join("/paths", path, "parameters", i)) for i, p in enumerate(item.get("parameters") or [])]
         for method, op in item.items():
             if method not in METHODS or not isinstance(op, dict):
                 continue
             if "variant-of" in (op.get("x-lowcodegen") or {}):
                 continue  # the direct form of an operation listed under its proxy method
-            own = [deref(p, document) for p in op.get("parameters") or []]
-            by_key = {(p.get("in"), p.get("name")): p for p in shared + own if isinstance(p, dict)}
-            out.append(_RawOp(method, path, op, tuple(by_key.values()), pointer_join("/paths", path, method)))
+            pointer = pointer_join("/paths", path, method)
+            own = [(deref(p, document), pointer_join(pointer, "parameters", i)) for i, p in enumerate(op.get("parameters") or [])]
+            by_key = {(p.get("in"), p.get("name")): (p, ptr) for p, ptr in shared + own if isinstance(p, dict)}
+            found = list(by_key.values())
+            out.append(_RawOp(method, path, op, tuple(p for p, _ in found), pointer, tuple(ptr for _, ptr in found)))
     return out
 
 
@@ -159,6 +169,7 @@ def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
                 parts = parts[:-1] + [safe(snake(raw.op["operationId"]))]
         if parts[0] in CLIENT_ATTRS:
             parts[0] += "_"
+        parts = [p + "_" if p in ANNOTATION_MODULES else p for p in parts]
         base, n = ".".join(parts), 1
         candidate = base
         while candidate in taken and not isinstance(name, str):
@@ -174,30 +185,34 @@ def _method_safe(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name.startswith("_") else name
 
 
-def _param(raw: dict[str, Any], pointer: str, context: str, types: TypeBuilder, namer: Namer) -> Param:
+def _param(raw: dict[str, Any], schema_pointer: str, context: str, types: TypeBuilder, namer: Namer) -> Param:
+    """The parameter whose schema is written at `schema_pointer`: inline types are keyed by it, so it must be
+    the parameter's own (two parameters sharing one pointer would share one inline type)."""
     wire = str(raw.get("name"))
     location = raw.get("in")
     schema = raw.get("schema")
     if schema is None and isinstance(raw.get("content"), dict):
-        first: Any = next(iter(raw["content"].values()), {})
+        media, first = next(iter(raw["content"].items()), ("", {}))
         schema = first.get("schema") if isinstance(first, dict) else None
-    t = types.type_of(schema, pointer_join(pointer, "schema"), context + pascal(wire))
+        schema_pointer = pointer_join(schema_pointer.rpartition("/")[0], "content", media, "schema")
+    t = types.type_of(schema, schema_pointer, context + pascal(wire))
     declared = raw.get("x-python-name") or (schema.get("x-python-name") if isinstance(schema, dict) else None)
     base = snake(str(declared)) if isinstance(declared, str) and declared else snake(wire)
     py = namer.take(safe(base, CALL_OPTIONS))
     default = schema.get("default") if isinstance(schema, dict) else None
     declared_aliases = raw.get("x-enum-aliases") or (schema.get("x-enum-aliases") if isinstance(schema, dict) else None)
-    aliases = _enum_aliases(declared_aliases, t.enum_values, pointer_join(pointer, "x-enum-aliases"), types)
+    aliases = _enum_aliases(declared_aliases, t.enum_values, pointer_join(schema_pointer.rpartition("/")[0], "x-enum-aliases"), types)
     if aliases:  # the aliases are accepted values too (the signature's Literal, the CLI's choices)
         values = t.enum_values + tuple(a for a, _ in aliases)
         literal = Code("Literal[" + ", ".join(py_literal(v) for v in values) + "]" + (" | None" if t.nullable else ""))
         t = replace(t, annotation=literal, param_annotation=literal, enum_values=values)
+    style, explode = _style(raw, schema_pointer.rpartition("/")[0], types)
     return Param(
         wire_name=wire, py_name=py, cli_name=kebab(base), location=location,  # type: ignore[arg-type]
         type=t, required=bool(raw.get("required")) or location == "path",
         description=str(raw.get("description") or (schema.get("description") if isinstance(schema, dict) else "") or ""),
         default=py_literal(default) if isinstance(default, (str, int, float, bool)) else None,
-        enum_aliases=aliases,
+        enum_aliases=aliases, style=style, explode=explode,
     )
 
 
@@ -218,6 +233,21 @@ def _enum_aliases(declared: object, values: tuple[str, ...], pointer: str, types
     return tuple(sorted(kept))
 
 
+def _style(raw: dict[str, Any], pointer: str, types: TypeBuilder) -> tuple[str, bool]:
+    """A path, query or header parameter's (style, explode): declared, else OpenAPI's default for its location
+    (explode defaults to true for `form` only); ("", False) for body fields."""
+    location = str(raw.get("in"))
+    if location not in DEFAULT_STYLES:
+        return "", False
+    style = raw.get("style", DEFAULT_STYLES[location][0])
+    if style not in ALLOWED_STYLES[location]:
+        types.warn(pointer_join(pointer, "style"), f"style {style!r} is not one of {location} parameters' styles "
+                   f"{', '.join(ALLOWED_STYLES[location])}: sent as {DEFAULT_STYLES[location][0]}")
+        style = DEFAULT_STYLES[location][0]
+    explode = raw.get("explode")
+    return style, explode if isinstance(explode, bool) else style == "form"
+
+
 def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuilder) -> Operation:
     op = raw.op
     context = pascal(key.replace(".", "_"))
@@ -229,7 +259,8 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
         if p.get("in") == "cookie":
             types.warn(raw.pointer, f"cookie parameter {p.get('name')!r} is not a method argument: pass it as extra_headers={{'cookie': ...}}")
     path_params = sorted((p for p in params if p.get("in") == "path"), key=lambda p: path_names.index(p["name"]) if p.get("name") in path_names else 99)
-    built = {id(p): _param(p, raw.pointer, context, types, namer) for p in path_params + [p for p in params if p.get("in") != "path"]}
+    where = {id(p): pointer_join(ptr, "schema") for p, ptr in zip(raw.params, raw.param_pointers, strict=True)}
+    built = {id(p): _param(p, where[id(p)], context, types, namer) for p in path_params + [p for p in params if p.get("in") != "path"]}
     body = _body(op, raw.pointer, context, document, types, namer)
     response = _response(op, raw.pointer, context, document, types)
     ext = op.get("x-lowcodegen") or {}
@@ -243,6 +274,8 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
         old_query=tuple((str(q), str(p)) for q, p in (routes.get("old") or {}).get("query") or []),
         betas=_default_betas(op, raw.pointer, types),
         lowcodeapi_routed=ext.get("source") != "documented",
+        styles=tuple((p.location, p.wire_name, p.style, p.explode) for p in built.values()
+                     if (p.style, p.explode) != DEFAULT_STYLES.get(p.location)),
     )
     query = tuple(built[id(p)] for p in params if p.get("in") == "query")
     stream_switch = None
@@ -329,9 +362,9 @@ def _body(op: dict[str, Any], pointer: str, context: str, document: dict[str, An
         for wire, prop in props.items():
             raw = {"name": wire, "in": "body", "schema": prop, "required": wire in req,
                    "description": (deref(prop, document) or {}).get("description") if isinstance(prop, dict) else ""}
-            fields.append(_param(raw, b_ptr + "/properties", context, types, namer))
+            fields.append(_param(raw, pointer_join(b_ptr, "properties", wire), context, types, namer))
         return Body(kind, media, tuple(fields), None, required)
-    whole = _param({"name": "body", "in": "body", "schema": schema, "required": required}, b_ptr[: -len("/schema")], context + "Body", types, namer)
+    whole = _param({"name": "body", "in": "body", "schema": schema, "required": required}, b_ptr, context + "Body", types, namer)
     return Body(kind, media, (), whole, required)
 
 
@@ -402,7 +435,7 @@ def _resource_tree(operations: list[Operation], taken: frozenset[str]) -> Resour
         for i in range(len(parts) + 1):
             tree.setdefault(parts[:i], [])
         tree[parts].append(op)
-    class_namer = Namer(RESOURCES_RESERVED | taken, joiner="")
+    class_namer = Namer(RESERVED_NAMES | taken, joiner="")
 
     def build(path: tuple[str, ...]) -> Resource:
         children = sorted(k for k in tree if len(k) == len(path) + 1 and k[: len(path)] == path)
@@ -418,7 +451,7 @@ def _resource_tree(operations: list[Operation], taken: frozenset[str]) -> Resour
                              to_file_name=ident(f"{unique}_to_file") if op.to_file_name else None)
             ops.append(op)
         base = pascal("_".join(path)) if path else "Root"
-        class_name = class_namer.take(base if base not in taken else base + "Resource")
+        class_name = class_namer.take(base if base not in taken and base not in RESERVED_NAMES else base + "Resource")
         return Resource(
             attr=ident(path[-1]) if path else ident("root"), path=path, cli_name=kebab(path[-1]) if path else "",
             class_name=class_name, async_class_name=class_namer.take("Async" + class_name),

@@ -17,16 +17,8 @@ from .code import Code, py_literal, py_str
 from .diagnostics import pointer_join
 from .ir import Field, Model, ObjectModel, TypeRef, UnionModel
 from .load import resolve_pointer
-from .naming import SHADOWED, Namer, pascal, safe, snake
+from .naming import RESERVED_NAMES, SHADOWED, Namer, pascal, safe, snake
 
-# Names types.py defines or imports itself; models must not take them.
-TYPES_RESERVED = frozenset({"Any", "Literal", "Required", "TypedDict", "TypeAlias", "Union", "Mapping", "Sequence",
-                            "FileTypes", "BaseModel", "annotations",
-                            # what resources.py and _client.py import beside the models
-                            "SyncResource", "AsyncResource", "RequestOptions", "NotGiven", "NOT_GIVEN", "Stream",
-                            "AsyncStream", "SyncPage", "AsyncPaginator", "JSONLines", "AsyncJSONLines", "ROUTES",
-                            "Route", "SyncAPIClient", "AsyncAPIClient", "TYPE_CHECKING", "overload", "cast",
-                            "cached_property", "Client", "AsyncClient"})
 MODEL_ATTRS = frozenset({"parse", "to_dict", "to_json", "get"})
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -83,7 +75,7 @@ class TypeBuilder:
     def __init__(self, document: dict[str, Any], warn: Callable[[str, str], None]) -> None:
         self.doc = document
         self.warn = warn
-        self.namer = Namer(TYPES_RESERVED, joiner="")
+        self.namer = Namer(RESERVED_NAMES, joiner="")
         self.pending: dict[str, _Pending] = {}
         self.shaped: set[str] = set()  # keys of the models that are members of a union
         self._inlining: set[str] = set()

@@ -194,7 +194,7 @@ class SyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> T:
         """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -209,7 +209,7 @@ class SyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> bytes:
         """Call ``route``; return its raw body (a file download)."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -225,7 +225,7 @@ class SyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> int:
         """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte count."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -258,7 +258,7 @@ class SyncAPIClient(ClientBase):
         query: Mapping[str, object] | None = None,
         body: object = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> Stream[T, F]:
         """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
         call = CallArgs(path_params, query, body, None, options, headers)
@@ -282,7 +282,7 @@ class SyncAPIClient(ClientBase):
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> JSONLines[T]:
         """Call ``route``; iterate its JSON Lines body, one value per line through ``line_cast``."""
         call = CallArgs(path_params, query, None, None, options, headers)
@@ -297,7 +297,7 @@ class SyncAPIClient(ClientBase):
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> SyncPage[T]:
         """Call a list ``route``; return its first page, which fetches the following ones on demand."""
         call = CallArgs(path_params, query, None, None, options, headers)

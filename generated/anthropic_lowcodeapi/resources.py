@@ -151,11 +151,7 @@ class AgentsVersions(SyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -206,11 +202,7 @@ class AsyncAgentsVersions(AsyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -268,11 +260,7 @@ class Agents(SyncResource):
             Agent.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -333,11 +321,7 @@ class Agents(SyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -379,11 +363,7 @@ class Agents(SyncResource):
                 "version": version,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -433,11 +413,7 @@ class Agents(SyncResource):
                 "agent_id": agent_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "version": version,
@@ -486,11 +462,7 @@ class Agents(SyncResource):
                 "agent_id": agent_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -548,11 +520,7 @@ class AsyncAgents(AsyncResource):
             Agent.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -613,11 +581,7 @@ class AsyncAgents(AsyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -659,11 +623,7 @@ class AsyncAgents(AsyncResource):
                 "version": version,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -713,11 +673,7 @@ class AsyncAgents(AsyncResource):
                 "agent_id": agent_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "version": version,
@@ -766,11 +722,7 @@ class AsyncAgents(AsyncResource):
                 "agent_id": agent_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1001,11 +953,7 @@ class Completions(SyncResource):
                 Completion.parse,
                 path_params={},
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 body={
                     "model": model,
@@ -1030,11 +978,7 @@ class Completions(SyncResource):
             Completion.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "model": model,
@@ -1159,11 +1103,7 @@ class AsyncCompletions(AsyncResource):
                 Completion.parse,
                 path_params={},
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 body={
                     "model": model,
@@ -1188,11 +1128,7 @@ class AsyncCompletions(AsyncResource):
             Completion.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "model": model,
@@ -1246,11 +1182,7 @@ class Environments(SyncResource):
             Environment.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -1300,11 +1232,7 @@ class Environments(SyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1341,11 +1269,7 @@ class Environments(SyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1387,11 +1311,7 @@ class Environments(SyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -1434,11 +1354,7 @@ class Environments(SyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1475,11 +1391,7 @@ class Environments(SyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1523,11 +1435,7 @@ class AsyncEnvironments(AsyncResource):
             Environment.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -1577,11 +1485,7 @@ class AsyncEnvironments(AsyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1618,11 +1522,7 @@ class AsyncEnvironments(AsyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1664,11 +1564,7 @@ class AsyncEnvironments(AsyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -1711,11 +1607,7 @@ class AsyncEnvironments(AsyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1752,11 +1644,7 @@ class AsyncEnvironments(AsyncResource):
                 "environment_id": environment_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1799,11 +1687,7 @@ class Files(SyncResource):
             FileMetadata.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "purpose": purpose,
@@ -1856,11 +1740,7 @@ class Files(SyncResource):
                 "scope_id": scope_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1897,11 +1777,7 @@ class Files(SyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1938,11 +1814,7 @@ class Files(SyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -1978,11 +1850,7 @@ class Files(SyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2013,11 +1881,7 @@ class Files(SyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2060,11 +1924,7 @@ class AsyncFiles(AsyncResource):
             FileMetadata.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "purpose": purpose,
@@ -2117,11 +1977,7 @@ class AsyncFiles(AsyncResource):
                 "scope_id": scope_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2158,11 +2014,7 @@ class AsyncFiles(AsyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2199,11 +2051,7 @@ class AsyncFiles(AsyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2239,11 +2087,7 @@ class AsyncFiles(AsyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2274,11 +2118,7 @@ class AsyncFiles(AsyncResource):
                 "file_id": file_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2328,11 +2168,7 @@ class MemoryStoresMemories(SyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "path": path,
@@ -2396,11 +2232,7 @@ class MemoryStoresMemories(SyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2445,11 +2277,7 @@ class MemoryStoresMemories(SyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2497,11 +2325,7 @@ class MemoryStoresMemories(SyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "content": content,
@@ -2551,11 +2375,7 @@ class MemoryStoresMemories(SyncResource):
                 "expected_content_sha256": expected_content_sha256,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2605,11 +2425,7 @@ class AsyncMemoryStoresMemories(AsyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "path": path,
@@ -2673,11 +2489,7 @@ class AsyncMemoryStoresMemories(AsyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2722,11 +2534,7 @@ class AsyncMemoryStoresMemories(AsyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2774,11 +2582,7 @@ class AsyncMemoryStoresMemories(AsyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "content": content,
@@ -2828,11 +2632,7 @@ class AsyncMemoryStoresMemories(AsyncResource):
                 "expected_content_sha256": expected_content_sha256,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2904,11 +2704,7 @@ class MemoryStoresMemoryVersions(SyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2953,11 +2749,7 @@ class MemoryStoresMemoryVersions(SyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -2997,11 +2789,7 @@ class MemoryStoresMemoryVersions(SyncResource):
                 "memory_version_id": memory_version_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3073,11 +2861,7 @@ class AsyncMemoryStoresMemoryVersions(AsyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3122,11 +2906,7 @@ class AsyncMemoryStoresMemoryVersions(AsyncResource):
                 "view": view,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3166,11 +2946,7 @@ class AsyncMemoryStoresMemoryVersions(AsyncResource):
                 "memory_version_id": memory_version_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3221,11 +2997,7 @@ class MemoryStores(SyncResource):
             MemoryStore.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -3280,11 +3052,7 @@ class MemoryStores(SyncResource):
                 "created_at[lte]": created_at_lte,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3321,11 +3089,7 @@ class MemoryStores(SyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3366,11 +3130,7 @@ class MemoryStores(SyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -3412,11 +3172,7 @@ class MemoryStores(SyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3453,11 +3209,7 @@ class MemoryStores(SyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3508,11 +3260,7 @@ class AsyncMemoryStores(AsyncResource):
             MemoryStore.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -3567,11 +3315,7 @@ class AsyncMemoryStores(AsyncResource):
                 "created_at[lte]": created_at_lte,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3608,11 +3352,7 @@ class AsyncMemoryStores(AsyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3653,11 +3393,7 @@ class AsyncMemoryStores(AsyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "name": name,
@@ -3699,11 +3435,7 @@ class AsyncMemoryStores(AsyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3740,11 +3472,7 @@ class AsyncMemoryStores(AsyncResource):
                 "memory_store_id": memory_store_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3785,11 +3513,7 @@ class MessagesBatches(SyncResource):
             MessageBatch.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "requests": requests,
@@ -3836,11 +3560,7 @@ class MessagesBatches(SyncResource):
                 "before_id": before_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3877,11 +3597,7 @@ class MessagesBatches(SyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3918,11 +3634,7 @@ class MessagesBatches(SyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -3959,11 +3671,7 @@ class MessagesBatches(SyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -4000,11 +3708,7 @@ class MessagesBatches(SyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -4045,11 +3749,7 @@ class AsyncMessagesBatches(AsyncResource):
             MessageBatch.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "requests": requests,
@@ -4096,11 +3796,7 @@ class AsyncMessagesBatches(AsyncResource):
                 "before_id": before_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -4137,11 +3833,7 @@ class AsyncMessagesBatches(AsyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -4178,11 +3870,7 @@ class AsyncMessagesBatches(AsyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -4219,11 +3907,7 @@ class AsyncMessagesBatches(AsyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -4260,11 +3944,7 @@ class AsyncMessagesBatches(AsyncResource):
                 "message_batch_id": message_batch_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -4457,11 +4137,7 @@ class Messages(SyncResource):
                 Message.parse,
                 path_params={},
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 body={
                     "model": model,
@@ -4500,11 +4176,7 @@ class Messages(SyncResource):
             Message.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "model": model,
@@ -4581,11 +4253,7 @@ class Messages(SyncResource):
             CountMessageTokensResponse.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "model": model,
@@ -4792,11 +4460,7 @@ class AsyncMessages(AsyncResource):
                 Message.parse,
                 path_params={},
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 body={
                     "model": model,
@@ -4835,11 +4499,7 @@ class AsyncMessages(AsyncResource):
             Message.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "model": model,
@@ -4916,11 +4576,7 @@ class AsyncMessages(AsyncResource):
             CountMessageTokensResponse.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "model": model,
@@ -4984,11 +4640,7 @@ class Models(SyncResource):
                 "before_id": before_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -5025,11 +4677,7 @@ class Models(SyncResource):
                 "model_id": model_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -5079,11 +4727,7 @@ class AsyncModels(AsyncResource):
                 "before_id": before_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -5120,11 +4764,7 @@ class AsyncModels(AsyncResource):
                 "model_id": model_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -7461,11 +7101,7 @@ class SessionsEvents(SyncResource):
                 "created_at[lt]": created_at_lt,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -7503,11 +7139,7 @@ class SessionsEvents(SyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "events": events,
@@ -7548,11 +7180,7 @@ class SessionsEvents(SyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -7621,11 +7249,7 @@ class AsyncSessionsEvents(AsyncResource):
                 "created_at[lt]": created_at_lt,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -7663,11 +7287,7 @@ class AsyncSessionsEvents(AsyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "events": events,
@@ -7708,11 +7328,7 @@ class AsyncSessionsEvents(AsyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -7763,11 +7379,7 @@ class SessionsResources(SyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -7805,11 +7417,7 @@ class SessionsResources(SyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body=body,
             options=RequestOptions(
@@ -7852,11 +7460,7 @@ class SessionsResources(SyncResource):
                     "resource_id": resource_id,
                 },
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 options=RequestOptions(
                     extra_headers=extra_headers,
@@ -7901,11 +7505,7 @@ class SessionsResources(SyncResource):
                     "resource_id": resource_id,
                 },
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 body={
                     "authorization_token": authorization_token,
@@ -7949,11 +7549,7 @@ class SessionsResources(SyncResource):
                 "resource_id": resource_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8004,11 +7600,7 @@ class AsyncSessionsResources(AsyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8046,11 +7638,7 @@ class AsyncSessionsResources(AsyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body=body,
             options=RequestOptions(
@@ -8093,11 +7681,7 @@ class AsyncSessionsResources(AsyncResource):
                     "resource_id": resource_id,
                 },
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 options=RequestOptions(
                     extra_headers=extra_headers,
@@ -8142,11 +7726,7 @@ class AsyncSessionsResources(AsyncResource):
                     "resource_id": resource_id,
                 },
                 headers={
-                    k: v
-                    for k, v in {
-                        "anthropic-beta": betas,
-                    }.items()
-                    if isinstance(v, str)
+                    "anthropic-beta": betas,
                 },
                 body={
                     "authorization_token": authorization_token,
@@ -8190,11 +7770,7 @@ class AsyncSessionsResources(AsyncResource):
                 "resource_id": resource_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8248,11 +7824,7 @@ class SessionsThreadsEvents(SyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8293,11 +7865,7 @@ class SessionsThreadsEvents(SyncResource):
                 "thread_id": thread_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8351,11 +7919,7 @@ class AsyncSessionsThreadsEvents(AsyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8396,11 +7960,7 @@ class AsyncSessionsThreadsEvents(AsyncResource):
                 "thread_id": thread_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8455,11 +8015,7 @@ class SessionsThreads(SyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8499,11 +8055,7 @@ class SessionsThreads(SyncResource):
                 "thread_id": thread_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8543,11 +8095,7 @@ class SessionsThreads(SyncResource):
                 "thread_id": thread_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8602,11 +8150,7 @@ class AsyncSessionsThreads(AsyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8646,11 +8190,7 @@ class AsyncSessionsThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8690,11 +8230,7 @@ class AsyncSessionsThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8754,11 +8290,7 @@ class Sessions(SyncResource):
             Session.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "agent": agent,
@@ -8839,11 +8371,7 @@ class Sessions(SyncResource):
                 "statuses[]": statuses,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8880,11 +8408,7 @@ class Sessions(SyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -8925,11 +8449,7 @@ class Sessions(SyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "title": title,
@@ -8971,11 +8491,7 @@ class Sessions(SyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9012,11 +8528,7 @@ class Sessions(SyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9076,11 +8588,7 @@ class AsyncSessions(AsyncResource):
             Session.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "agent": agent,
@@ -9161,11 +8669,7 @@ class AsyncSessions(AsyncResource):
                 "statuses[]": statuses,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9202,11 +8706,7 @@ class AsyncSessions(AsyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9247,11 +8747,7 @@ class AsyncSessions(AsyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "title": title,
@@ -9293,11 +8789,7 @@ class AsyncSessions(AsyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9334,11 +8826,7 @@ class AsyncSessions(AsyncResource):
                 "session_id": session_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9383,11 +8871,7 @@ class SkillsVersions(SyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={},
             files={
@@ -9436,11 +8920,7 @@ class SkillsVersions(SyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9480,11 +8960,7 @@ class SkillsVersions(SyncResource):
                 "version": version,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9524,11 +9000,7 @@ class SkillsVersions(SyncResource):
                 "version": version,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9573,11 +9045,7 @@ class AsyncSkillsVersions(AsyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={},
             files={
@@ -9626,11 +9094,7 @@ class AsyncSkillsVersions(AsyncResource):
                 "page": page,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9670,11 +9134,7 @@ class AsyncSkillsVersions(AsyncResource):
                 "version": version,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9714,11 +9174,7 @@ class AsyncSkillsVersions(AsyncResource):
                 "version": version,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9765,11 +9221,7 @@ class Skills(SyncResource):
             Skill.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_title": display_title,
@@ -9819,11 +9271,7 @@ class Skills(SyncResource):
                 "source": source,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9860,11 +9308,7 @@ class Skills(SyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9903,11 +9347,7 @@ class Skills(SyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "description": description,
@@ -9948,11 +9388,7 @@ class Skills(SyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -9999,11 +9435,7 @@ class AsyncSkills(AsyncResource):
             Skill.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_title": display_title,
@@ -10053,11 +9485,7 @@ class AsyncSkills(AsyncResource):
                 "source": source,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10094,11 +9522,7 @@ class AsyncSkills(AsyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10137,11 +9561,7 @@ class AsyncSkills(AsyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "description": description,
@@ -10182,11 +9602,7 @@ class AsyncSkills(AsyncResource):
                 "skill_id": skill_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10231,11 +9647,7 @@ class UserProfiles(SyncResource):
             UserProfile.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "external_id": external_id,
@@ -10285,11 +9697,7 @@ class UserProfiles(SyncResource):
                 "order": order,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10326,11 +9734,7 @@ class UserProfiles(SyncResource):
                 "user_profile_id": user_profile_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10372,11 +9776,7 @@ class UserProfiles(SyncResource):
                 "user_profile_id": user_profile_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "external_id": external_id,
@@ -10419,11 +9819,7 @@ class UserProfiles(SyncResource):
                 "user_profile_id": user_profile_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10468,11 +9864,7 @@ class AsyncUserProfiles(AsyncResource):
             UserProfile.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "external_id": external_id,
@@ -10522,11 +9914,7 @@ class AsyncUserProfiles(AsyncResource):
                 "order": order,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10563,11 +9951,7 @@ class AsyncUserProfiles(AsyncResource):
                 "user_profile_id": user_profile_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10609,11 +9993,7 @@ class AsyncUserProfiles(AsyncResource):
                 "user_profile_id": user_profile_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "external_id": external_id,
@@ -10656,11 +10036,7 @@ class AsyncUserProfiles(AsyncResource):
                 "user_profile_id": user_profile_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10707,11 +10083,7 @@ class VaultsCredentials(SyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "auth": auth,
@@ -10764,11 +10136,7 @@ class VaultsCredentials(SyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10808,11 +10176,7 @@ class VaultsCredentials(SyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10856,11 +10220,7 @@ class VaultsCredentials(SyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_name": display_name,
@@ -10905,11 +10265,7 @@ class VaultsCredentials(SyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10949,11 +10305,7 @@ class VaultsCredentials(SyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -10993,11 +10345,7 @@ class VaultsCredentials(SyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11044,11 +10392,7 @@ class AsyncVaultsCredentials(AsyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "auth": auth,
@@ -11101,11 +10445,7 @@ class AsyncVaultsCredentials(AsyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11145,11 +10485,7 @@ class AsyncVaultsCredentials(AsyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11193,11 +10529,7 @@ class AsyncVaultsCredentials(AsyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_name": display_name,
@@ -11242,11 +10574,7 @@ class AsyncVaultsCredentials(AsyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11286,11 +10614,7 @@ class AsyncVaultsCredentials(AsyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11330,11 +10654,7 @@ class AsyncVaultsCredentials(AsyncResource):
                 "credential_id": credential_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11380,11 +10700,7 @@ class Vaults(SyncResource):
             Vault.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_name": display_name,
@@ -11432,11 +10748,7 @@ class Vaults(SyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11473,11 +10785,7 @@ class Vaults(SyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11517,11 +10825,7 @@ class Vaults(SyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_name": display_name,
@@ -11562,11 +10866,7 @@ class Vaults(SyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11603,11 +10903,7 @@ class Vaults(SyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11653,11 +10949,7 @@ class AsyncVaults(AsyncResource):
             Vault.parse,
             path_params={},
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_name": display_name,
@@ -11705,11 +10997,7 @@ class AsyncVaults(AsyncResource):
                 "include_archived": include_archived,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11746,11 +11034,7 @@ class AsyncVaults(AsyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11790,11 +11074,7 @@ class AsyncVaults(AsyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             body={
                 "display_name": display_name,
@@ -11835,11 +11115,7 @@ class AsyncVaults(AsyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -11876,11 +11152,7 @@ class AsyncVaults(AsyncResource):
                 "vault_id": vault_id,
             },
             headers={
-                k: v
-                for k, v in {
-                    "anthropic-beta": betas,
-                }.items()
-                if isinstance(v, str)
+                "anthropic-beta": betas,
             },
             options=RequestOptions(
                 extra_headers=extra_headers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import keyword
 from pathlib import Path
 from typing import Any
@@ -298,3 +299,77 @@ components:
     fields: dict[str, Any] = {f.wire_name: str(f.py_name) for f in model.fields}  # type: ignore[union-attr]
     assert fields == {"class": "class_", "to_dict": "to_dict_", "parse": "parse_", "with space": "with_space",
                       "withSpace": "with_space_2", "é": "e", "2nd": "n2nd"}
+
+
+# ------------------------------------------------------------------ reserved names, tied to the runtime
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATED = ROOT / "generated" / "anthropic_lowcodeapi"
+# The Anthropic target and every golden case: between them they use each conditional import of the templates.
+PACKAGES = [GENERATED] + sorted(p.parent for p in (ROOT / "tests" / "golden" / "cases").glob("*/expected/*/resources.py"))
+
+
+def _module_names(path: Path) -> set[str]:
+    """Every name a module binds at its top level (imports, classes, functions, assignments)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.If):  # `if TYPE_CHECKING:` imports
+            names |= {(a.asname or a.name) for n in node.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    return names
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)
+def test_reserved_names_cover_what_generated_modules_bind(package: Path) -> None:
+    """Whatever resources.py, _client.py and types.py bind beside the API's own classes is in RESERVED_NAMES:
+    a new import in a template or the runtime fails here until the list has it."""
+    from generator.naming import RESERVED_NAMES
+
+    api_names: set[str] = set()  # models, TypedDicts, union aliases and resource classes
+    for module in ("types.py", "resources.py"):
+        for node in ast.parse((package / module).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                api_names.add(node.name)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                api_names.add(node.target.id)
+    bound = set().union(*(_module_names(package / m) for m in ("resources.py", "_client.py", "types.py")))
+    private = {n for n in bound if n.startswith("_")}  # `_m`, `_parse_X`, ...: no class name starts with `_`
+    runtime_bound = bound - api_names - private
+    assert runtime_bound <= RESERVED_NAMES, sorted(runtime_bound - RESERVED_NAMES)
+    assert {"Client", "AsyncClient", "SyncResource", "ROUTES"} <= runtime_bound  # the parse found the imports
+
+
+def test_client_attrs_cover_the_runtime_clients() -> None:
+    """A top-level resource never shadows an attribute of the runtime's clients (`copy`, `close`, ...)."""
+    import importlib
+    import sys
+
+    from generator.naming import CLIENT_ATTRS
+
+    sys.path.insert(0, str(GENERATED.parent))
+    try:
+        core = importlib.import_module("anthropic_lowcodeapi._core")
+        async_core = importlib.import_module("anthropic_lowcodeapi._async_core")
+    finally:
+        sys.path.remove(str(GENERATED.parent))
+    public = {n for cls in (core.SyncAPIClient, async_core.AsyncAPIClient)
+              for n in dir(cls(api_token="t")) if not n.startswith("_")}
+    assert public <= CLIENT_ATTRS, sorted(public - CLIENT_ATTRS)
+
+
+@pytest.mark.parametrize("segment", ["client", "async_client", "copy", "close", "with_options", "httpx", "os"])
+def test_resources_named_like_the_client_are_renamed(tmp_path: Path, segment: str) -> None:
+    from generator.naming import CLIENT_ATTRS, RESERVED_NAMES
+
+    api = api_of(tmp_path, f"paths:\n  /{segment}:\n    get: {{responses: {OK}}}\n  /{segment}/x/{segment}:\n    post: {{responses: {OK}}}\n")
+    for child in api.root.children:
+        assert child.class_name not in RESERVED_NAMES and child.async_class_name not in RESERVED_NAMES
+        assert child.attr not in CLIENT_ATTRS | {"httpx", "os"}
+        for op in child.operations:
+            assert op.method_name not in {"httpx", "os"}

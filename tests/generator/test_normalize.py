@@ -396,3 +396,87 @@ paths:
     assert role.type.enum_values == ("workspace_user", "workspace_admin", "admin", "member")
     assert role.type.param_annotation == 'Literal["workspace_user", "workspace_admin", "admin", "member"]'
     assert sum("x-enum-aliases" in w for w in api.warnings) == 2  # 'boss' and the enum's own value
+
+
+# --------------------------------------------------------------------- parameter styles, inline types
+
+
+def test_parameter_styles_are_decided_once(tmp_path: Path) -> None:
+    """Declared style/explode, else OpenAPI's default per location (explode true for form only); the route
+    carries the parameters whose style is not their location's default; a style the location does not
+    allow falls back to the default with a warning."""
+    api = api_of(tmp_path, """
+paths:
+  /a/{p}/{l}:
+    get:
+      parameters:
+        - {name: p, in: path, required: true, schema: {type: string}}
+        - {name: l, in: path, required: true, style: label, explode: true, schema: {type: string}}
+        - {name: f, in: query, schema: {type: array, items: {type: string}}}
+        - {name: d, in: query, style: deepObject, schema: {type: object, properties: {gte: {type: integer}}}}
+        - {name: s, in: query, style: spaceDelimited, schema: {type: array, items: {type: string}}}
+        - {name: h, in: header, schema: {type: array, items: {type: string}}}
+        - {name: bad, in: header, style: deepObject, schema: {type: string}}
+      responses: {"204": {description: none}}
+""")
+    o = api.operations[0]
+    got = {p.wire_name: (p.style, p.explode) for p in o.path_params + o.query_params + o.header_params}
+    assert got == {"p": ("simple", False), "l": ("label", True), "f": ("form", True), "d": ("deepObject", False),
+                   "s": ("spaceDelimited", False), "h": ("simple", False), "bad": ("simple", False)}
+    assert o.route.styles == (("path", "l", "label", True), ("query", "d", "deepObject", False),
+                              ("query", "s", "spaceDelimited", False))
+    assert any("/parameters/6/style" in w and "deepObject" in w for w in api.warnings), api.warnings
+
+
+def test_default_styles_match_the_runtime() -> None:
+    """The runtime fills in the styles that the route leaves out: its defaults are normalize's."""
+    import ast
+
+    from generator.normalize import DEFAULT_STYLES
+
+    source = (Path(__file__).resolve().parents[2] / "templates/package/runtime/_styles.py").read_text(encoding="utf-8")
+    found = next(n for n in ast.parse(source).body if isinstance(n, ast.AnnAssign)
+                 and isinstance(n.target, ast.Name) and n.target.id == "DEFAULT_STYLES")
+    assert found.value is not None and ast.literal_eval(found.value) == DEFAULT_STYLES
+
+
+INLINE = """
+paths:
+  /things/{pa}/{pb}:
+    post:
+      parameters:
+        - {name: pa, in: path, required: true, schema: {type: object, properties: {a1: {type: string}}}}
+        - {name: pb, in: path, required: true, schema: {type: object, properties: {b1: {type: string}}}}
+        - {name: qa, in: query, schema: {type: object, properties: {a2: {type: string}}}}
+        - {name: qb, in: query, schema: {type: object, properties: {b2: {type: string}}}}
+        - {name: ha, in: header, schema: {type: object, properties: {a3: {type: string}}}}
+        - {name: hb, in: header, schema: {type: object, properties: {b3: {type: string}}}}
+      requestBody:
+        content:
+          %s:
+            schema:
+              type: object
+              properties:
+                oa: {type: object, properties: {a4: {type: string}}}
+                ob: {type: object, properties: {b4: {type: string}}}
+                la: {type: array, items: {type: object, properties: {a5: {type: string}}}}
+                lb: {type: array, items: {type: object, properties: {b5: {type: string}}}}
+                ua: {oneOf: [{type: object, properties: {a6: {type: string}}}, {type: integer}]}
+                ub: {oneOf: [{type: object, properties: {b6: {type: string}}}, {type: integer}]}
+                na: {type: object, properties: {inner: {type: object, properties: {a7: {type: string}}}}}
+                nb: {type: object, properties: {inner: {type: object, properties: {b7: {type: string}}}}}
+      responses: {"204": {description: none}}
+"""
+
+
+@pytest.mark.parametrize("media", ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_every_inline_schema_gets_its_own_type(tmp_path: Path, media: str) -> None:
+    """Two inline objects in one operation (parameters, body fields, array items, union members, nested) never
+    share a type: each model has the fields of its own schema, under its own name."""
+    api = api_of(tmp_path, INLINE % media)
+    fields = {m.class_name: tuple(f.wire_name for f in m.fields) for m in api.models if hasattr(m, "fields")}
+    leaves = sorted(f for names in fields.values() for f in names if f[-1].isdigit())
+    assert leaves == sorted(f"{x}{i}" for x in "ab" for i in range(1, 8)), fields
+    assert len(set(fields)) == len(fields)
+    again = api_of(tmp_path, INLINE % media)
+    assert [m.class_name for m in again.models] == [m.class_name for m in api.models]  # deterministic names

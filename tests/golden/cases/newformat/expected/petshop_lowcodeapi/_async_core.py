@@ -204,7 +204,7 @@ class AsyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> T:
         """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -219,7 +219,7 @@ class AsyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> bytes:
         """Call ``route``; return its raw body (a file download)."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -235,7 +235,7 @@ class AsyncAPIClient(ClientBase):
         body: object = None,
         files: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> int:
         """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte count."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
@@ -268,7 +268,7 @@ class AsyncAPIClient(ClientBase):
         query: Mapping[str, object] | None = None,
         body: object = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> AsyncStream[T, F]:
         """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
         call = CallArgs(path_params, query, body, None, options, headers)
@@ -292,7 +292,7 @@ class AsyncAPIClient(ClientBase):
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> AsyncJSONLines[T]:
         """Call ``route``; iterate its JSON Lines body, one value per line through ``line_cast``."""
         call = CallArgs(path_params, query, None, None, options, headers)
@@ -307,7 +307,7 @@ class AsyncAPIClient(ClientBase):
         path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions = DEFAULT_OPTIONS,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> AsyncPaginator[T]:
         """Call a list ``route`` lazily: ``await`` the result for the first page, ``async for`` it for every item."""
 

@@ -27,6 +27,7 @@ from ._provider import (
     USER_AGENT,
 )
 from ._redact import checked_headers, checked_secret, display_url
+from ._styles import DEFAULT_STYLES, deep_pairs, serialize_param, value_text
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
 from ._urls import check_base_url
 
@@ -47,6 +48,7 @@ __all__ = [
     "build_request_spec",
     "decode_body",
     "default_target",
+    "encode_headers",
     "encode_query",
     "envelope_headers",
     "format_order",
@@ -203,47 +205,32 @@ def join_betas(defaults: Sequence[str], given: str | None) -> str:
     return ",".join(dict.fromkeys(name for name in names if name))
 
 
-def _query_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
-
-
-def encode_query(query: Mapping[str, object] | None) -> list[tuple[str, str]]:
-    """Query pairs: NOT_GIVEN and None dropped, lists repeated, bools as ``true``/``false``."""
+def encode_query(
+    query: Mapping[str, object] | None, route: Route | None = None
+) -> list[tuple[str, str]]:
+    """Query pairs in each parameter's style (the route's, else form/explode: lists repeated);
+    NOT_GIVEN and None dropped, bools as ``true``/``false``."""
     pairs: list[tuple[str, str]] = []
     for key, value in (query or {}).items():
-        if value is None or isinstance(value, NotGiven):
-            continue
-        if isinstance(value, (list, tuple)):
-            pairs.extend((key, _query_value(item)) for item in value if item is not None)
-        else:
-            pairs.append((key, _query_value(value)))
+        style, explode = route.style_of("query", key) if route else DEFAULT_STYLES["query"]
+        pairs += serialize_param(key, value, style, explode)
     return pairs
 
 
-def _form_value(value: object) -> str:
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8")
-    return _query_value(value)
+def encode_headers(
+    headers: Mapping[str, object] | None, route: Route | None = None
+) -> dict[str, str]:
+    """Header parameters in their style (simple: lists as ``a,b``); NOT_GIVEN and None not sent."""
+    out: dict[str, str] = {}
+    for key, value in (headers or {}).items():
+        style, explode = route.style_of("header", key) if route else DEFAULT_STYLES["header"]
+        out.update(serialize_param(key, value, style, explode))
+    return out
 
 
-def form_pairs(fields: Mapping[str, object], prefix: str = "") -> list[tuple[str, str]]:
+def form_pairs(fields: Mapping[str, object]) -> list[tuple[str, str]]:
     """`application/x-www-form-urlencoded` pairs, nested the way form APIs read them: `a[b][0]=c`."""
-    pairs: list[tuple[str, str]] = []
-    for key, value in fields.items():
-        name = f"{prefix}[{key}]" if prefix else str(key)
-        if value is None or isinstance(value, NotGiven):
-            continue
-        if isinstance(value, Mapping):
-            pairs += form_pairs(value, name)
-        elif isinstance(value, (list, tuple)):
-            pairs += form_pairs({str(i): item for i, item in enumerate(value)}, name)
-        else:
-            pairs.append((name, _form_value(value)))
-    return pairs
+    return [pair for key, value in fields.items() for pair in deep_pairs(str(key), value)]
 
 
 def _read_content(content: FileContent) -> tuple[str | None, bytes]:
@@ -313,13 +300,13 @@ def build_request_spec(
     body: object,
     files: list[FormFile] | None,
     options: RequestOptions,
-    headers: Mapping[str, str] | None,
+    headers: Mapping[str, object] | None,
     accept: str,
     stream: bool = False,
 ) -> RequestSpec:
     """The method, URL, query, headers and body of one attempt at ``route`` in URL format ``fmt``."""
     method, path, route_query = route.build(fmt, path_params or {})
-    callers = encode_query(query) + encode_query(options.extra_query)
+    callers = encode_query(query, route) + encode_query(options.extra_query)
     if settings.target == "lowcodeapi" and settings.url_format != "new":
         route.check_query("old", callers)  # "auto" may fall back to the old format: check up front
     params = list(route_query) + callers
@@ -334,7 +321,7 @@ def build_request_spec(
         params.append(("api_token", settings.api_token or ""))
     for extra in (
         settings.default_headers,
-        checked_headers(headers, "headers"),
+        checked_headers(encode_headers(headers, route), "headers"),
         checked_headers(options.extra_headers, "extra_headers"),
     ):
         for key, value in extra.items():
@@ -361,7 +348,7 @@ def build_request_spec(
     payload: object = fields if fields or method in ("POST", "PUT", "PATCH") else None
     data: dict[str, str] | None = None
     if files is not None:
-        data = {k: _form_value(v) for k, v in fields.items() if v is not None}
+        data = {k: value_text(v) for k, v in fields.items() if v is not None}
         payload = None
     elif route.body == "form":
         data = dict(form_pairs(fields)) if fields else None

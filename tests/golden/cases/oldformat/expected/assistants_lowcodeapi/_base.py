@@ -68,7 +68,7 @@ class CallArgs:
     body: object
     files: list[FormFile] | None  # read once per call (see prepare_files)
     options: RequestOptions
-    headers: Mapping[str, str] | None
+    headers: Mapping[str, object] | None  # header parameters, styled by the route
 
 
 def identity(value: Any) -> Any:

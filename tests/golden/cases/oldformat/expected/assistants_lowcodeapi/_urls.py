@@ -13,7 +13,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from ._styles import DEFAULT_STYLES, serialize_param
 
 __all__ = ["Route", "Translator", "check_base_url", "path_value"]
 
@@ -91,6 +93,26 @@ class Route:
     lowcodeapi_routed: bool = (
         True  # False: LowCodeAPI's snapshot lacks it (tried at the provider's path)
     )
+    # (location, wire name, style, explode) of each parameter not in its location's default style
+    styles: tuple[tuple[str, str, str, bool], ...] = ()
+
+    def style_of(self, location: str, name: str) -> tuple[str, bool]:
+        """The (style, explode) of the parameter `name` in `location` (path, query or header)."""
+        for where, wire, style, explode in self.styles:
+            if where == location and wire == name:
+                return style, explode
+        return DEFAULT_STYLES[location]
+
+    def path_text(self, name: str, value: object, url_format: str) -> str:
+        """A path parameter's value as the route holds it: checked by `path_value` as it will read
+        once decoded, styled (the old format carries values unstyled), each piece percent-encoded.
+        """
+        style, explode = self.style_of("path", name) if url_format != "old" else ("simple", False)
+        plain = serialize_param(name, value, style, explode)
+        path_value(name, plain[0][1] if plain else (None if value is None else ""))
+        if url_format == "old":
+            return plain[0][1]
+        return serialize_param(name, value, style, explode, percent_encode=True)[0][1]
 
     def build(
         self, url_format: str, path_params: Mapping[str, object]
@@ -106,10 +128,12 @@ class Route:
             raise ValueError(f"unknown URL format {url_format!r}")
         template, _, fixed = template.partition("?")
         # Every value is checked (old format included), so no format can reach another route.
-        values = {name: path_value(name, value) for name, value in path_params.items()}
-        path = _PARAM.sub(lambda m: quote(values[m.group(1)], safe=""), template)
+        values = {
+            name: self.path_text(name, value, url_format) for name, value in path_params.items()
+        }
+        path = _PARAM.sub(lambda m: values[m.group(1)], template)
         query = parse_qsl(fixed, keep_blank_values=True)
-        if url_format == "old":
+        if url_format == "old":  # the old format carries path values as query parameters, unstyled
             query += [(name, values[param]) for name, param in self.old_query]
         return method, path, query
 

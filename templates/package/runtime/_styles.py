@@ -1,0 +1,99 @@
+"""How a parameter's value is written on the wire: OpenAPI's `style` and `explode`, in one function.
+
+Every path, query and header parameter goes through `serialize_param`; the route (`url_formats.ROUTES`)
+says which style each parameter of an operation has when it is not its location's default.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from ._types import NotGiven
+
+__all__ = ["DEFAULT_STYLES", "deep_pairs", "serialize_param", "value_text"]
+
+# OpenAPI's defaults per location: (style, explode).
+DEFAULT_STYLES: dict[str, tuple[str, bool]] = {
+    "path": ("simple", False),
+    "query": ("form", True),
+    "header": ("simple", False),
+}
+_DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+def _omitted(value: object) -> bool:
+    return value is None or isinstance(value, NotGiven)
+
+
+def value_text(value: object) -> str:
+    """One primitive as text: booleans as ``true``/``false``, bytes as UTF-8; a nested structure as
+    compact JSON."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (Mapping, list, tuple)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def deep_pairs(name: str, value: object) -> list[tuple[str, str]]:
+    """``name[key][0]=value`` pairs, nested the way Stripe and form APIs read them (deepObject)."""
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        items = list(enumerate(value))
+    else:
+        return [] if _omitted(value) else [(name, value_text(value))]
+    pairs: list[tuple[str, str]] = []
+    for key, item in items:
+        pairs += deep_pairs(f"{name}[{key}]", item)
+    return pairs
+
+
+def serialize_param(
+    name: str, value: object, style: str, explode: bool, *, percent_encode: bool = False
+) -> list[tuple[str, str]]:
+    """The ``(name, text)`` pairs of one parameter. Query styles (form, spaceDelimited, pipeDelimited,
+    deepObject) give one pair per wire parameter; simple, label and matrix (path, header) give one pair
+    whose text is the whole value. ``percent_encode`` (path values) quotes each piece, never a delimiter.
+    """
+    if _omitted(value):
+        return []
+    if style == "deepObject":
+        return deep_pairs(name, value)
+    piece = (lambda v: quote(value_text(v), safe="")) if percent_encode else value_text
+    if isinstance(value, Mapping):
+        entries = [(str(k), v) for k, v in value.items() if not _omitted(v)]
+        if not entries:
+            return []
+        flat = [piece(x) for k, v in entries for x in (k, v)]
+        pairs = [(piece(k), piece(v)) for k, v in entries]
+    elif isinstance(value, (list, tuple)):
+        flat = [piece(v) for v in value if not _omitted(v)]
+        pairs = []
+    else:
+        flat = [piece(value)]
+        pairs = []
+    is_list = isinstance(value, (list, tuple))
+    if style in _DELIMITERS:  # query
+        if explode and pairs:
+            return pairs  # an exploded object: its keys become the parameters
+        if explode and is_list:
+            return [(name, v) for v in flat]
+        return [(name, _DELIMITERS[style].join(flat))] if flat or not is_list else []
+    if style == "label":
+        joiner = "." if explode else ","
+        exploded = [f"{k}={v}" for k, v in pairs] if explode and pairs else flat
+        return [(name, "." + joiner.join(exploded))]
+    if style == "matrix":
+        key = quote(name, safe="") if percent_encode else name
+        if explode and pairs:
+            return [(name, "".join(f";{k}={v}" for k, v in pairs))]
+        if explode and is_list:
+            return [(name, "".join(f";{key}={v}" for v in flat))]
+        return [(name, f";{key}=" + ",".join(flat) if flat else f";{key}")]
+    exploded = [f"{k}={v}" for k, v in pairs] if explode and pairs else flat  # simple
+    return [(name, ",".join(exploded))]
