@@ -16,7 +16,7 @@ import click
 
 from . import runcache
 from .config import Config, Target, load_config
-from .diagnostics import GeneratorError, Location, fail
+from .diagnostics import GeneratorError, Location, fail, nesting_bounded
 from .write import MANIFEST, compare, manifest_file, write_tree
 
 if TYPE_CHECKING:
@@ -213,7 +213,8 @@ def validate_command(root: str, target: str | None, spec: str | None, package: s
     from .pipeline import merge_target
 
     for t in targets:
-        merged, _ = merge_target(t, config, root)
+        with nesting_bounded(t.documented if config is None else os.path.relpath(t.documented, root)):
+            merged, _ = merge_target(t, config, root)
         report = merged.report
         ops = sum(1 for item in merged.document["paths"].values() for m in item if m in ("get", "put", "post", "patch", "delete", "head", "options", "trace"))
         click.echo(f"{t.name}: {ops} operations; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
