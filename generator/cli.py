@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import keyword
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import runcache
-from .config import Config, Target, load_config
+from .config import Config, Target, load_config, package_name_problem
 from .diagnostics import GeneratorError, Location, fail, nesting_bounded
 from .write import MANIFEST, compare, manifest_file, write_tree
 
@@ -41,8 +40,8 @@ def _fail_on_bad_input(func: F) -> F:
 
 
 def _targets(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> tuple[Config | None, list[Target]]:
-    if package is not None and (not package.isidentifier() or keyword.iskeyword(package) or not package.isascii()):
-        raise fail("usage.package", f"{package!r} is not a Python package name (letters, digits, underscores; not a keyword)", Location("--package"))
+    if package is not None and (problem := package_name_problem(package)) is not None:
+        raise fail("usage.package", problem, Location("--package"))
     if spec is not None:
         if not package or not out:
             raise click.UsageError("--spec needs --package and --out")
