@@ -129,7 +129,29 @@ class Translator:
             raise ValueError(
                 f"no known route matches the path {parts.path!r}"
             )  # the path never holds the token
+        self._check_base(parts.scheme, parts.netloc, best.prefix)
         return best
+
+    def _check_base(self, scheme: str, netloc: str, prefix: str) -> None:
+        """ValueError unless the URL is on this provider's LowCodeAPI base (host and provider
+        prefix), on its direct base, or a bare path: another provider's route or another host
+        would be translated into a call it never was."""
+        allowed = [urlsplit(self._lowcodeapi)] + ([urlsplit(self._direct)] if self._direct else [])
+        if not scheme and not netloc:  # a bare path: on the proxy's provider prefix or none
+            if prefix.rstrip("/") in ("", allowed[0].path.rstrip("/")):
+                return
+        for base in allowed:
+            same_host = (scheme.lower(), netloc.lower()) == (
+                base.scheme.lower(),
+                base.netloc.lower(),
+            )
+            if same_host and prefix.rstrip("/") == base.path.rstrip("/"):
+                return
+        where = f"{scheme}://{netloc}{prefix}" if netloc else prefix
+        bases = " or ".join(repr(urlunsplit((b.scheme, b.netloc, b.path, "", ""))) for b in allowed)
+        raise ValueError(
+            f"{where!r} is not this provider's base: the URL must start with {bases}, or be a bare path"
+        )
 
     def translate(self, url: str, url_format: str, method: str | None = None) -> str:
         """The same call as `url`, written in `url_format` ("old", "new" or "direct")."""
