@@ -97,6 +97,12 @@ def _generate_all(root: str, spec: str | None, package: str | None, out: str | N
     return [job.run(root) for job in _jobs(root, spec, package, out, target)]
 
 
+def operations_phrase(operations: int, direct_variants: int = 0) -> str:
+    """The operation count in the same words everywhere (generate, validate, the merge report)."""
+    extra = f" (the merged document also lists {direct_variants} direct-method variants of them)" if direct_variants else ""
+    return f"{operations} operations{extra}"
+
+
 def _progress() -> Callable[[str], None] | None:
     """Stage by stage on stderr when a person watches it; silent in CI and pipes."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
@@ -152,10 +158,10 @@ def generate_command(root: str, target: str | None, spec: str | None, package: s
         for e in gen.merged.report.unresolved():
             click.echo(f"warning: unacknowledged merge conflict: {e.operation}: {e.message}", err=True)
         if result.unchanged:
-            click.echo(f"{where}: up to date ({len(gen.files)} files, {len(gen.api.operations)} operations)")
+            click.echo(f"{where}: up to date ({len(gen.files)} files, {operations_phrase(gen.merged.report.operations)})")
         else:
             click.echo(f"{where}: {len(result.added)} added, {len(result.changed)} changed, {len(result.removed)} removed "
-                       f"({len(gen.api.operations)} operations)")
+                       f"({operations_phrase(gen.merged.report.operations)})")
             for kind, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
                 for path in paths:
                     click.echo(f"  {kind} {path}")
@@ -215,8 +221,7 @@ def validate_command(root: str, target: str | None, spec: str | None, package: s
         with nesting_bounded(t.documented if config is None else os.path.relpath(t.documented, root)):
             merged, _ = merge_target(t, config, root)
         report = merged.report
-        ops = sum(1 for item in merged.document["paths"].values() for m in item if m in ("get", "put", "post", "patch", "delete", "head", "options", "trace"))
-        click.echo(f"{t.name}: {ops} operations; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
+        click.echo(f"{t.name}: {operations_phrase(report.operations, report.direct_variants)}; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
                    f"{report.count('snapshot-only')} snapshot only, {report.count('alias')} aliases, {len(report.repairs)} dialect repairs")
         for e in report.entries:
             if e.level != "info" or e.kind == "conflict":

@@ -101,8 +101,7 @@ def generate(target: Target, config: Config | None, root: str, templates: str, c
         try:
             with nesting_bounded(display_path(target.documented, root)):
                 merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
-                operations = sum(1 for item in merged.document.get("paths", {}).values() for _ in item)
-                say(f"normalizing about {operations} operations")
+                say(f"normalizing {merged.report.operations} operations")
                 api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
                 say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
                 files = render(api, merged.document, merged.report, templates, root, on_python_file=formatter.add)
