@@ -137,9 +137,9 @@ class Translator:
         prefix), on its direct base, or a bare path: another provider's route or another host
         would be translated into a call it never was."""
         allowed = [urlsplit(self._lowcodeapi)] + ([urlsplit(self._direct)] if self._direct else [])
-        if not scheme and not netloc:  # a bare path: on the proxy's provider prefix or none
-            if prefix.rstrip("/") in ("", allowed[0].path.rstrip("/")):
-                return
+        bare = not scheme and not netloc  # a bare path: on the proxy's provider prefix or none
+        if bare and prefix.rstrip("/") in ("", allowed[0].path.rstrip("/")):
+            return
         for base in allowed:
             same_host = (scheme.lower(), netloc.lower()) == (
                 base.scheme.lower(),
