@@ -266,6 +266,7 @@ def translate_command(url: str, to: str, method: str | None, root: str, target: 
               for op in gen.api.operations]
     translator = urls.Translator(routes, gen.api.provider.lowcodeapi_base_url, gen.api.provider.direct_base_url)
     try:
+        translator.check_base(url, method)  # the command translates the target's own URLs only
         click.echo(translator.translate(url, to, method))
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)

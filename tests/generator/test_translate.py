@@ -215,3 +215,19 @@ def test_command_refuses_an_unknown_url() -> None:
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert "no known route" in result.stderr
     assert "at_secret" not in result.stderr, "the token is redacted in the message"
+
+
+def test_the_runtime_translator_refuses_another_providers_route_and_keeps_a_self_hosted_proxy(generation: Any) -> None:
+    """The generated package's `url_formats.to_old/to_new/to_direct`: another provider's route on the
+    proxy host is never this provider's call; a self-hosted proxy (another host) keeps its host."""
+    urls = cli._load_urls_module()
+    routes = [urls.Route(op.route.name, op.route.method, op.route.direct_method, op.route.direct, op.route.new, op.route.old,
+                         op.route.old_query) for op in generation[0].api.operations]
+    translator = urls.Translator(routes, LOWCODEAPI, DIRECT)
+    for foreign in ("https://api.lowcodeapi.com/openai/v1/models/m1", f"{DIRECT}/anthropic/v1/models/m1"):
+        with pytest.raises(ValueError, match="not this provider's base"):
+            translator.translate(foreign, "direct")
+    own = "http://127.0.0.1:8080/anthropic/v1/models/m1?api_token=t"
+    assert translator.translate(own, "old") == "http://127.0.0.1:8080/anthropic/v1/models/modelid?modelid=m1&api_token=t"
+    with pytest.raises(ValueError, match="not this provider's base"):
+        translator.check_base(own)

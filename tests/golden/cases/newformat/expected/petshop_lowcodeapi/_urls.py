@@ -129,16 +129,25 @@ class Translator:
             raise ValueError(
                 f"no known route matches the path {parts.path!r}"
             )  # the path never holds the token
-        self._check_base(parts.scheme, parts.netloc, best.prefix)
+        self._check_base(parts.scheme, parts.netloc, best.prefix, strict=False)
         return best
 
-    def _check_base(self, scheme: str, netloc: str, prefix: str) -> None:
-        """ValueError unless the URL is on this provider's LowCodeAPI base (host and provider
-        prefix), on its direct base, or a bare path: another provider's route or another host
-        would be translated into a call it never was."""
+    def check_base(self, url: str, method: str | None = None) -> None:
+        """ValueError unless `url` is on this provider's LowCodeAPI base (host and provider prefix),
+        on its direct base, or a bare path (`lowcodegen translate` accepts nothing else)."""
+        parts = urlsplit(url)
+        self._check_base(parts.scheme, parts.netloc, self.match(url, method).prefix, strict=True)
+
+    def _check_base(self, scheme: str, netloc: str, prefix: str, strict: bool) -> None:
+        """Another provider's route on the proxy (or under the direct host) is never this
+        provider's call: always refused. Another host (a self-hosted proxy, a test server) keeps
+        its host when translated, unless `strict`."""
         allowed = [urlsplit(self._lowcodeapi)] + ([urlsplit(self._direct)] if self._direct else [])
         bare = not scheme and not netloc  # a bare path: on the proxy's provider prefix or none
         if bare and prefix.rstrip("/") in ("", allowed[0].path.rstrip("/")):
+            return
+        hosts = {b.netloc.lower() for b in allowed}
+        if not strict and not bare and netloc.lower() not in hosts:
             return
         for base in allowed:
             same_host = (scheme.lower(), netloc.lower()) == (
