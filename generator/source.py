@@ -78,6 +78,11 @@ class SpecText:
 def read_spec(path: str, display: str | None = None) -> SpecText:
     """Read and parse a YAML or JSON spec; every failure is a located GeneratorError."""
     name = display or path
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the file name: it is written into every generated header
+        shown = os.fsencode(name).decode("utf-8", "replace")
+        raise fail("read.name-encoding", "the file name is not UTF-8: rename the file", Location(shown)) from None
     if os.path.isdir(path):
         raise fail("read.is-directory", "a directory was given where a spec file is expected", Location(name))
     try:
