@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import keyword
 import os
 import sys
 from collections.abc import Callable
@@ -15,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import runcache
-from .config import Config, Target, load_config
-from .diagnostics import GeneratorError, Location, fail
+from .config import Config, Target, load_config, package_name_problem
+from .diagnostics import GeneratorError, Location, fail, nesting_bounded
 from .write import MANIFEST, compare, manifest_file, write_tree
 
 if TYPE_CHECKING:
@@ -41,8 +40,8 @@ def _fail_on_bad_input(func: F) -> F:
 
 
 def _targets(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> tuple[Config | None, list[Target]]:
-    if package is not None and (not package.isidentifier() or keyword.iskeyword(package) or not package.isascii()):
-        raise fail("usage.package", f"{package!r} is not a Python package name (letters, digits, underscores; not a keyword)", Location("--package"))
+    if package is not None and (problem := package_name_problem(package)) is not None:
+        raise fail("usage.package", problem, Location("--package"))
     if spec is not None:
         if not package or not out:
             raise click.UsageError("--spec needs --package and --out")
@@ -96,6 +95,12 @@ def _jobs(root: str, spec: str | None, package: str | None, out: str | None, tar
 
 def _generate_all(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> list[Generation]:
     return [job.run(root) for job in _jobs(root, spec, package, out, target)]
+
+
+def operations_phrase(operations: int, direct_variants: int = 0) -> str:
+    """The operation count in the same words everywhere (generate, validate, the merge report)."""
+    extra = f" (the merged document also lists {direct_variants} direct-method variants of them)" if direct_variants else ""
+    return f"{operations} operations{extra}"
 
 
 def _progress() -> Callable[[str], None] | None:
@@ -153,10 +158,10 @@ def generate_command(root: str, target: str | None, spec: str | None, package: s
         for e in gen.merged.report.unresolved():
             click.echo(f"warning: unacknowledged merge conflict: {e.operation}: {e.message}", err=True)
         if result.unchanged:
-            click.echo(f"{where}: up to date ({len(gen.files)} files, {len(gen.api.operations)} operations)")
+            click.echo(f"{where}: up to date ({len(gen.files)} files, {operations_phrase(gen.merged.report.operations)})")
         else:
             click.echo(f"{where}: {len(result.added)} added, {len(result.changed)} changed, {len(result.removed)} removed "
-                       f"({len(gen.api.operations)} operations)")
+                       f"({operations_phrase(gen.merged.report.operations)})")
             for kind, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
                 for path in paths:
                     click.echo(f"  {kind} {path}")
@@ -213,10 +218,10 @@ def validate_command(root: str, target: str | None, spec: str | None, package: s
     from .pipeline import merge_target
 
     for t in targets:
-        merged, _ = merge_target(t, config, root)
+        with nesting_bounded(t.documented if config is None else os.path.relpath(t.documented, root)):
+            merged, _ = merge_target(t, config, root)
         report = merged.report
-        ops = sum(1 for item in merged.document["paths"].values() for m in item if m in ("get", "put", "post", "patch", "delete", "head", "options", "trace"))
-        click.echo(f"{t.name}: {ops} operations; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
+        click.echo(f"{t.name}: {operations_phrase(report.operations, report.direct_variants)}; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
                    f"{report.count('snapshot-only')} snapshot only, {report.count('alias')} aliases, {len(report.repairs)} dialect repairs")
         for e in report.entries:
             if e.level != "info" or e.kind == "conflict":
@@ -260,6 +265,7 @@ def translate_command(url: str, to: str, method: str | None, root: str, target: 
               for op in gen.api.operations]
     translator = urls.Translator(routes, gen.api.provider.lowcodeapi_base_url, gen.api.provider.direct_base_url)
     try:
+        translator.check_base(url, method)  # the command translates the target's own URLs only
         click.echo(translator.translate(url, to, method))
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)

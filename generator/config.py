@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -81,8 +82,8 @@ def load_config(root: str) -> Config:
             provider = raw.get("provider", raw["name"])
             if provider not in providers:
                 providers[provider] = default_provider(provider)
-            if not str(raw["package"]).isidentifier() or keyword.iskeyword(raw["package"]) or not str(raw["package"]).isascii():
-                raise fail("config.package", f"target {raw['name']!r}: {raw['package']!r} is not a Python package name", where)
+            if (problem := package_name_problem(str(raw["package"]))) is not None:
+                raise fail("config.package", f"target {raw['name']!r}: {problem}", where)
             targets.append(Target(
                 name=raw["name"], provider=provider, package=raw["package"],
                 documented=os.path.join(root, raw["documented"]),
@@ -116,3 +117,21 @@ def _provider(name: str, raw: dict[str, Any], where: Location) -> Provider:
         direct_auth_prefix=raw.get("direct_auth_prefix", ""),
         direct_auth_query=raw.get("direct_auth_query", ""),
     )
+
+
+# Top-level names a generated package must not take: the package imports them (its runtime dependencies,
+# theirs, the standard library) or its build does (setuptools, pip). `import json` inside a package named
+# `json` would find the package, or the package would never be found at all.
+_TAKEN = frozenset({"httpx", "httpcore", "anyio", "sniffio", "h11", "h2", "idna", "certifi", "click", "typing_extensions",
+                    "exceptiongroup", "setuptools", "pkg_resources", "_distutils_hack", "pip", "wheel"})
+
+
+def package_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a generated package's name, or None when it can."""
+    if not name.isascii() or not name.isidentifier() or keyword.iskeyword(name):
+        return f"{name!r} is not a Python package name (ASCII letters, digits, underscores; not a keyword; no dots)"
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return f"{name!r} is a standard-library module: the generated package could not import it, nor be imported"
+    if name.lower() in _TAKEN or name.startswith("__"):
+        return f"{name!r} is a module the generated package or its build imports: choose another name"
+    return None

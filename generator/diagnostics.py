@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,3 +55,16 @@ def pointer_join(base: str, *parts: str | int) -> str:
     for part in parts:
         out += "/" + str(part).replace("~", "~0").replace("/", "~1")
     return out
+
+
+@contextmanager
+def nesting_bounded(file: str) -> Iterator[None]:
+    """Python's stack running out in a stage that walks schemas through their `$ref`s (a legal chain of
+    hundreds of models, each a property of the one before): a located error, not a traceback. Load bounds
+    the nesting of the document itself (source.MAX_DEPTH) and chains of bare `$ref`s (load.MAX_REF_CHAIN);
+    this bounds the rest."""
+    try:
+        yield
+    except RecursionError:
+        raise fail("spec.too-deep", "schemas nest too deeply through their $refs (hundreds of levels) to generate from",
+                   Location(file)) from None

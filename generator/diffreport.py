@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .code import md, md_code
 from .diff import RULES, SEVERITIES, Change, Severity
 
 SCHEMA = "lowcodegen-diff/1"
@@ -55,21 +56,17 @@ def to_text(changes: Sequence[Change], old: str, new: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(changes: Sequence[Change], old: str, new: str) -> str:
     """A pull-request comment: one table per severity."""
-    lines = [f"## API changes: `{_cell(old)}` → `{_cell(new)}`", "", headline(changes).capitalize() + "."]
+    lines = [f"## API changes: {md_code(old)} → {md_code(new)}", "", headline(changes).capitalize() + "."]
     for severity in SEVERITIES:
         group = [c for c in changes if c.severity == severity]
         if not group:
             continue
         lines += ["", f"### {_TITLES[severity].capitalize()} ({len(group)})", "", "| method | change | rule |", "|---|---|---|"]
         for c in group:
-            who = ", ".join(f"`{o}`" for o in c.operations[:3]) + (f" +{len(c.operations) - 3}" if len(c.operations) > 3 else "")
-            lines.append(f"| {who} | {_cell(c.message)} | `{c.rule}` |")
+            who = ", ".join(md_code(o) for o in c.operations[:3]) + (f" +{len(c.operations) - 3}" if len(c.operations) > 3 else "")
+            lines.append(f"| {who} | {md(c.message)} | {md_code(c.rule)} |")
     return "\n".join(lines) + "\n"
 
 

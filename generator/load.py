@@ -17,6 +17,9 @@ from .source import SpecText, read_spec
 
 _TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
 _MAX_ERRORS = 20
+# A $ref to a $ref to ...: every later stage follows such chains (deref, merge, the type of a schema), some
+# recursively; a real spec has chains of one or two.
+MAX_REF_CHAIN = 32
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def resolve_pointer(document: Any, ref: str) -> Any:
 
 def _check_refs(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
     seen: set[str] = set()
+    long_chain_reported = False
     for ref, ptr in sorted(iter_refs(data), key=lambda r: r[1]):
         if not ref.startswith("#"):
             yield Diagnostic("warning", "ref.external", f"external $ref {ref!r} is not followed: typed as Any", source.location(pointer_join(ptr, "$ref")))
@@ -159,6 +163,12 @@ def _check_refs(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
             nxt = target["$ref"]
             if nxt in chain:
                 yield _error(source, "ref.cycle", f"$ref cycle with no schema in it: {' -> '.join(chain + [nxt])}", pointer_join(ptr, "$ref"))
+                break
+            if len(chain) >= MAX_REF_CHAIN:
+                if not long_chain_reported:  # one chain: one error, not one per link
+                    long_chain_reported = True
+                    yield _error(source, "ref.chain-too-long", f"$ref {ref!r} leads through more than {MAX_REF_CHAIN} $refs to nothing but $refs",
+                                 pointer_join(ptr, "$ref"))
                 break
             chain.append(nxt)
             try:
@@ -275,7 +285,7 @@ def _check_params_and_responses(op: dict[str, Any], params: list[dict[str, Any]]
 
 def deref(node: Any, document: dict[str, Any]) -> Any:
     """Follow local `$ref`s to the node they name; {} for a dangling one (load has reported it)."""
-    for _ in range(50):
+    for _ in range(MAX_REF_CHAIN + 1):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
             break
         try:

@@ -40,6 +40,8 @@ class MergeReport:
     inputs: tuple[InputFile, ...]
     entries: tuple[ReportEntry, ...]
     repairs: tuple[Diagnostic, ...]
+    operations: int = 0  # client operations: the one figure every output gives (see operation_counts)
+    direct_variants: int = 0
 
     def unresolved(self) -> tuple[ReportEntry, ...]:
         """Conflicts the documented spec does not acknowledge: errors under `validate --strict`."""
@@ -54,7 +56,8 @@ class MergeReport:
             "schema": "lowcodegen-merge-report/1",
             "inputs": [{"path": i.path, "sha256": i.sha256} for i in self.inputs],
             "summary": {k: self.count(k) for k in ("matched", "documented-only", "snapshot-only", "alias", "conflict")}
-            | {"unresolved_conflicts": len(self.unresolved()), "repairs": len(self.repairs)},
+            | {"unresolved_conflicts": len(self.unresolved()), "repairs": len(self.repairs),
+               "operations": self.operations, "direct_method_variants": self.direct_variants},
             "entries": [
                 {"level": e.level, "kind": e.kind, "operation": e.operation, "message": e.message, "acknowledged": e.acknowledged}
                 for e in self.entries
@@ -145,7 +148,16 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
     repairs = documented.diagnostics + (snapshot.diagnostics if snapshot else ())
     for note in doc.get("x-notes") or []:
         entries.append(ReportEntry("info", "note", "(spec)", str(note)))
-    return MergedSpec(merged, MergeReport(inputs, tuple(entries), repairs))
+    operations, variants = operation_counts(merged)
+    return MergedSpec(merged, MergeReport(inputs, tuple(entries), repairs, operations, variants))
+
+
+def operation_counts(document: dict[str, Any]) -> tuple[int, int]:
+    """(client operations, direct-method variants) of a merged document. A variant is the provider's
+    own method for an operation the proxy takes with another (`x-direct-method`): the merged document
+    lists it so that it describes both wire forms, but it is the same client operation, not another."""
+    variants = sum(1 for _, _, op in _operations(document) if "variant-of" in (op.get("x-lowcodegen") or {}))
+    return sum(1 for _ in _operations(document)) - variants, variants
 
 
 def _direct_variant(method: str, path: str, op: dict[str, Any], item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import Config, Target, default_provider
+from .diagnostics import nesting_bounded
 from .format import FormatCache, Formatter
 from .ir import Api, Provider
 from .load import LoadedSpec, PendingValidation, load_spec
@@ -98,12 +99,12 @@ def generate(target: Target, config: Config | None, root: str, templates: str, c
     validations: list[PendingValidation] = []
     with Formatter(FormatCache(cache_dir), say) as formatter:
         try:
-            merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
-            operations = sum(1 for item in merged.document.get("paths", {}).values() for _ in item)
-            say(f"normalizing about {operations} operations")
-            api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
-            say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
-            files = render(api, merged.document, merged.report, templates, root, on_python_file=formatter.add)
+            with nesting_bounded(display_path(target.documented, root)):
+                merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
+                say(f"normalizing {merged.report.operations} operations")
+                api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
+                say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
+                files = render(api, merged.document, merged.report, templates, root, on_python_file=formatter.add)
         except Exception:
             for validation in validations:
                 validation.finish()  # an invalid input explains the failure better than the failure does

@@ -95,6 +95,9 @@ class TypeBuilder:
                 members = [self.type_of({**schema, "type": k}, pointer, context) for k in kinds]
                 return _nullable(self._union_of(members, None, ()), nullable)
             kind = kinds[0] if kinds else "null"
+        if "const" in schema and isinstance(schema["const"], (dict, list)):  # legal, but no Literal can say it
+            self.warn(pointer, "const is an object or array: typed as Any")
+            return ANY
         if "const" in schema:
             return _nullable(self._literal([schema["const"]]), nullable)
         if isinstance(schema.get("enum"), list):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .config import Config, Target, load_config
-from .diagnostics import GeneratorError, Location, fail
+from .diagnostics import GeneratorError, Location, fail, nesting_bounded
 from .diff import Change, diff_apis
 from .diffreport import summary_lines
 from .ir import Api
@@ -142,8 +142,9 @@ def load_api(side: SpecSet, target: Target | None, config: Config | None, root: 
     base = target or Target("spec", "spec", "client", side.documented, None, root)
     t = replace(base, documented=os.path.abspath(side.documented), snapshot=os.path.abspath(side.snapshot) if side.snapshot else None)
     try:
-        merged, provider = merge_target(t, config if target else None, root)
-        return normalize(merged.document, provider, t.package, merged.report.inputs, display_path(t.documented, root))
+        with nesting_bounded(display_path(t.documented, root)):
+            merged, provider = merge_target(t, config if target else None, root)
+            return normalize(merged.document, provider, t.package, merged.report.inputs, display_path(t.documented, root))
     except GeneratorError as exc:
         shown = {display_path(local, root): name for local, name in side.names}
         raise GeneratorError([replace(d, location=replace(d.location, file=shown.get(d.location.file, d.location.file))) for d in exc.diagnostics]) from None

@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,12 @@ DROP_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
 
 
 def run_cli(args: list[str], cwd: str | Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120, wrapper: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`lowcodegen ARGS` in a subprocess (optionally under a wrapper command), text output captured."""
+            timeout: float = 120, wrapper: list[str] | None = None,
+            preexec_fn: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
+    """`lowcodegen ARGS` in a subprocess (optionally under a wrapper command, or with limits set by
+    `preexec_fn`), text output captured."""
     return subprocess.run([*(wrapper or []), LOWCODEGEN, *args], cwd=str(cwd) if cwd else None, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, preexec_fn=preexec_fn)
 
 
 def snapshot(root: str | Path) -> dict[str, tuple[Any, ...]]:

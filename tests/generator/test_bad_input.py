@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -87,7 +88,62 @@ CASES = [
          f'      responses: {OK}\n', where="line+pointer"),
     Case("package-not-an-identifier", VALID, package="my-pkg", where="option"),
     Case("output-path-is-a-file", VALID, out_is_file=True, where="file"),
+    # documents that never finish or crash: each refused within seconds and bounded memory (see _bounded)
+    Case("recursive-yaml-alias", HEAD + "x-loop: &s [*s]\npaths: {}\n", where="line+pointer"),
+    Case("self-referential-aliased-schema", HEAD + "paths:\n  /a:\n    get:\n      responses:\n        \"200\":\n"
+         "          description: ok\n          content: {application/json: {schema: &s {type: object, properties: {child: *s}}}}\n",
+         where="line+pointer"),
+    Case("yaml-alias-bomb", build=lambda folder: _alias_bomb(folder), where="line+pointer"),
+    Case("json-nested-5000-deep", '{"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {},\n"x-deep": '
+         + "[" * 5000 + "]" * 5000 + "}\n", filename="spec.json", where="line"),
+    Case("yaml-nested-5000-deep", HEAD + "paths: {}\nx-deep: " + "[" * 5000 + "]" * 5000 + "\n", where="line+pointer"),
+    Case("json-nested-100-deep-schema", build=lambda folder: _deep_schema(folder, 100), where="line+pointer"),
+    Case("ref-chain-1000-long", build=lambda folder: _ref_chain(folder, 1000, '{"$ref": "#/components/schemas/S%d"}'),
+         where="line+pointer"),
+    Case("model-chain-1000-long", build=lambda folder: _ref_chain(
+        folder, 1000, '{"type": "object", "properties": {"next": {"$ref": "#/components/schemas/S%d"}}}'), where="file"),
+    Case("lone-surrogate-in-json", '{"openapi": "3.1.0", "info": {"title": "T\\ud800", "version": "1"}, "paths": {}}\n',
+         filename="spec.json", where="line+pointer"),
+    Case("lone-surrogate-in-json-key", '{"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {},\n'
+         '"x-\\udfff": 1}\n', filename="spec.json", where="line+pointer"),
+    Case("lone-surrogate-in-yaml", HEAD + 'paths: {}\nx-text: "\\ud800"\n'),
+    Case("file-name-not-utf8", build=lambda folder: _named(folder, os.fsdecode(b"spec-\xff.yaml"), VALID), where="file"),
+    *[Case(f"package-{name}", VALID, package=name, where="option")
+      for name in ("httpx", "json", "typing", "click", "os", "sys", "re", "anyio", "httpcore", "setuptools", "a.b", "class")],
 ]
+
+
+def _named(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _alias_bomb(folder: Path) -> Path:
+    """Ten levels of ten aliases: 10**10 nodes once expanded ("billion laughs")."""
+    lines = ["  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 11)]
+    path = folder / "spec.yaml"
+    path.write_text(HEAD + "x-lol:\n" + "\n".join(lines) + "\npaths: {}\n", encoding="utf-8")
+    return path
+
+
+def _deep_schema(folder: Path, depth: int) -> Path:
+    schema = '{"type": "array", "items": ' * depth + "{}" + "}" * depth
+    path = folder / "spec.json"
+    path.write_text('{"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {},\n'
+                    f'"components": {{"schemas": {{"Deep": {schema}}}}}}}\n', encoding="utf-8")
+    return path
+
+
+def _ref_chain(folder: Path, length: int, link: str) -> Path:
+    """S0 -> S1 -> ... -> S<length>, a string; an operation answers S0."""
+    schemas = ",\n".join(f'"S{i}": ' + link % (i + 1) for i in range(length)) + f',\n"S{length}": {{"type": "string"}}'
+    op = '{"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}}}}}}'
+    path = folder / "spec.json"
+    path.write_text('{"openapi": "3.1.0", "info": {"title": "T", "version": "1"},\n'
+                    f'"paths": {{"/a": {op}}},\n"components": {{"schemas": {{\n{schemas}}}}}}}\n', encoding="utf-8")
+    return path
 
 
 @functools.cache
@@ -134,6 +190,16 @@ def case_dir() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Every case ends within these bounds, or the test fails (a hang ends at the timeout, an unbounded
+# expansion at the address-space limit, with a MemoryError traceback).
+BOUND_SECONDS = 60
+BOUND_BYTES = 1 << 30
+
+
+def _bounded() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (BOUND_BYTES, BOUND_BYTES))
+
+
 LOCATED = re.compile(r"^(?P<file>[^:]+?)(?::(?P<line>\d+))?(?:: (?P<pointer>/\S*))?: error: .+ \[[a-z0-9.-]+\]$")
 
 
@@ -172,7 +238,7 @@ def test_bad_input(case: Case, case_dir: Path, shared_work: Path) -> None:
     before = snapshot(target)
 
     result = run_cli(["generate", "--spec", str(spec), "--package", case.package, "--out", str(out)], cwd=work, wrapper=wrapper,
-                     env={**os.environ, "HOME": str(work)})
+                     env={**os.environ, "HOME": str(work)}, timeout=BOUND_SECONDS, preexec_fn=_bounded)
 
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
@@ -188,7 +254,8 @@ def test_bad_input(case: Case, case_dir: Path, shared_work: Path) -> None:
         if case.where == "option":
             assert named == f"--{case.name.split('-')[0]}", line  # a bad option is located at the option
             continue
-        assert named == expected.name or os.path.normpath(work / named) == str(expected), line
+        shown = os.fsencode(expected.name).decode("utf-8", "replace")  # an undecodable name is shown with U+FFFD
+        assert named in (expected.name, shown) or os.path.normpath(work / named) == str(expected), line
         if "line" in case.where:
             assert match["line"], f"no line number: {line!r}"
         if "pointer" in case.where:

@@ -156,7 +156,8 @@ def test_direct_to_proxy(translate: Any, row: tuple[str, str, str, str], to: str
         (f"{LOWCODEAPI}/v1/models/a%2Fb?api_token=t", "old", f"{LOWCODEAPI}/v1/models/modelid?modelid=a%2Fb&api_token=t"),
         (f"{LOWCODEAPI}/v1/models/modelid?modelid=a%2Fb&api_token=t", "new", f"{LOWCODEAPI}/v1/models/a%2Fb?api_token=t"),
         (f"{LOWCODEAPI}/v1/models/m1?api_token=t&x=1&x=2#frag", "old", f"{LOWCODEAPI}/v1/models/modelid?modelid=m1&api_token=t&x=1&x=2#frag"),
-        ("http://127.0.0.1:8080/anthropic/v1/models/m1?api_token=t", "old", "http://127.0.0.1:8080/anthropic/v1/models/modelid?modelid=m1&api_token=t"),
+        ("/anthropic/v1/models/m1?api_token=t", "old", "/anthropic/v1/models/modelid?modelid=m1&api_token=t"),
+        ("HTTPS://API.LOWCODEAPI.COM/anthropic/v1/models/m1", "direct", f"{DIRECT}/v1/models/m1"),
         (f"{LOWCODEAPI}/v1/models/m1/?api_token=t", "direct", f"{DIRECT}/v1/models/m1"),
     ],
 )
@@ -169,6 +170,24 @@ def test_method_disambiguates_and_a_wrong_method_is_refused(translate: Any) -> N
     assert ok(translate(url, "direct", "PATCH")) == f"{DIRECT}/v1/organizations/workspaces/w_1"
     result = translate(f"{LOWCODEAPI}/v1/messages", "old", "GET")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("url", [
+    "https://api.lowcodeapi.com/openai/v1/models/m1?api_token=at_secret",  # another provider's route on the proxy
+    "https://evil.example/v1/models/m1?api_token=at_secret",  # another host
+    "https://evil.example/anthropic/v1/models/m1?api_token=at_secret",  # another host, the right prefix
+    "http://api.lowcodeapi.com/anthropic/v1/models/m1?api_token=at_secret",  # another scheme
+    "https://api.anthropic.com/anthropic/v1/models/m1",  # the direct host with the proxy's prefix
+    "https://api.anthropic.com.evil.example/v1/models/m1",  # a host that only starts like the direct one
+    "/openai/v1/models/m1?api_token=at_secret",  # a bare path under another provider
+])
+@pytest.mark.parametrize("to", ["old", "new", "direct"])
+def test_only_the_targets_bases_are_translated(translate: Any, url: str, to: str) -> None:
+    result = translate(url, to)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "not this provider's base" in lines[0], result.output
+    assert "at_secret" not in result.output
 
 
 def test_bare_path(translate: Any) -> None:
@@ -196,3 +215,19 @@ def test_command_refuses_an_unknown_url() -> None:
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert "no known route" in result.stderr
     assert "at_secret" not in result.stderr, "the token is redacted in the message"
+
+
+def test_the_runtime_translator_refuses_another_providers_route_and_keeps_a_self_hosted_proxy(generation: Any) -> None:
+    """The generated package's `url_formats.to_old/to_new/to_direct`: another provider's route on the
+    proxy host is never this provider's call; a self-hosted proxy (another host) keeps its host."""
+    urls = cli._load_urls_module()
+    routes = [urls.Route(op.route.name, op.route.method, op.route.direct_method, op.route.direct, op.route.new, op.route.old,
+                         op.route.old_query) for op in generation[0].api.operations]
+    translator = urls.Translator(routes, LOWCODEAPI, DIRECT)
+    for foreign in ("https://api.lowcodeapi.com/openai/v1/models/m1", f"{DIRECT}/anthropic/v1/models/m1"):
+        with pytest.raises(ValueError, match="not this provider's base"):
+            translator.translate(foreign, "direct")
+    own = "http://127.0.0.1:8080/anthropic/v1/models/m1?api_token=t"
+    assert translator.translate(own, "old") == "http://127.0.0.1:8080/anthropic/v1/models/modelid?modelid=m1&api_token=t"
+    with pytest.raises(ValueError, match="not this provider's base"):
+        translator.check_base(own)

@@ -227,7 +227,38 @@ class Translator:
             raise ValueError(
                 f"no known route matches the path {parts.path!r}"
             )  # the path never holds the token
+        self._check_base(parts.scheme, parts.netloc, best.prefix, strict=False)
         return best
+
+    def check_base(self, url: str, method: str | None = None) -> None:
+        """ValueError unless `url` is on this provider's LowCodeAPI base (host and provider prefix),
+        on its direct base, or a bare path (`lowcodegen translate` accepts nothing else)."""
+        parts = urlsplit(url)
+        self._check_base(parts.scheme, parts.netloc, self.match(url, method).prefix, strict=True)
+
+    def _check_base(self, scheme: str, netloc: str, prefix: str, strict: bool) -> None:
+        """Another provider's route on the proxy (or under the direct host) is never this
+        provider's call: always refused. Another host (a self-hosted proxy, a test server) keeps
+        its host when translated, unless `strict`."""
+        allowed = [urlsplit(self._lowcodeapi)] + ([urlsplit(self._direct)] if self._direct else [])
+        bare = not scheme and not netloc  # a bare path: on the proxy's provider prefix or none
+        if bare and prefix.rstrip("/") in ("", allowed[0].path.rstrip("/")):
+            return
+        hosts = {b.netloc.lower() for b in allowed}
+        if not strict and not bare and netloc.lower() not in hosts:
+            return
+        for base in allowed:
+            same_host = (scheme.lower(), netloc.lower()) == (
+                base.scheme.lower(),
+                base.netloc.lower(),
+            )
+            if same_host and prefix.rstrip("/") == base.path.rstrip("/"):
+                return
+        where = f"{scheme}://{netloc}{prefix}" if netloc else prefix
+        bases = " or ".join(repr(urlunsplit((b.scheme, b.netloc, b.path, "", ""))) for b in allowed)
+        raise ValueError(
+            f"{where!r} is not this provider's base: the URL must start with {bases}, or be a bare path"
+        )
 
     def translate(self, url: str, url_format: str, method: str | None = None) -> str:
         """The same call as `url`, written in `url_format` ("old", "new" or "direct")."""
