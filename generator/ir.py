@@ -52,7 +52,7 @@ class TypeRef:
     enum_values: tuple[str, ...] = ()
     is_structured: bool = False  # objects and arrays: the CLI takes them as JSON
     is_binary: bool = False
-    python_kind: str = "any"  # str | int | float | bool | any: how the CLI parses a scalar
+    python_kind: str = "any"  # str | int | float | bool | strs (a list of strings) | any: how the CLI parses it
     refs: frozenset[str] = frozenset()  # keys of the models this type mentions
 
 

@@ -199,6 +199,8 @@ def _param(raw: dict[str, Any], schema_pointer: str, context: str, types: TypeBu
     declared = raw.get("x-python-name") or (schema.get("x-python-name") if isinstance(schema, dict) else None)
     base = snake(str(declared)) if isinstance(declared, str) and declared else snake(wire)
     py = namer.take(safe(base, CALL_OPTIONS))
+    cli_declared = raw.get("x-cli-name")  # the option a person types, where the Python name reads badly
+    cli = kebab(str(cli_declared)) if isinstance(cli_declared, str) and cli_declared.strip() else kebab(base)
     default = schema.get("default") if isinstance(schema, dict) else None
     declared_aliases = raw.get("x-enum-aliases") or (schema.get("x-enum-aliases") if isinstance(schema, dict) else None)
     aliases = _enum_aliases(declared_aliases, t.enum_values, pointer_join(schema_pointer.rpartition("/")[0], "x-enum-aliases"), types)
@@ -208,7 +210,7 @@ def _param(raw: dict[str, Any], schema_pointer: str, context: str, types: TypeBu
         t = replace(t, annotation=literal, param_annotation=literal, enum_values=values)
     style, explode = _style(raw, schema_pointer.rpartition("/")[0], types)
     return Param(
-        wire_name=wire, py_name=py, cli_name=kebab(base), location=location,  # type: ignore[arg-type]
+        wire_name=wire, py_name=py, cli_name=cli, location=location,  # type: ignore[arg-type]
         type=t, required=bool(raw.get("required")) or location == "path",
         description=str(raw.get("description") or (schema.get("description") if isinstance(schema, dict) else "") or ""),
         default=py_literal(default) if isinstance(default, (str, int, float, bool)) else None,

@@ -124,8 +124,11 @@ class TypeBuilder:
             inner = self.type_of(schema.get("items"), pointer_join(pointer, "items"), context + "Item")
             conv = f"_m.list_of({inner.converter})" if inner.converter else None
             param = "Sequence[FileTypes]" if inner.is_binary else f"Sequence[{inner.param_annotation}]"
+            # A list of plain strings is a repeatable CLI option (`--beta a --beta b`) besides JSON.
+            strs = inner.python_kind == "str" and not (inner.is_structured or inner.is_binary)
             return _nullable(TypeRef(Code(f"list[{inner.annotation}]"), Code(param), Code(conv) if conv else None,
-                                     is_structured=True, is_binary=inner.is_binary, refs=inner.refs), nullable)
+                                     is_structured=True, is_binary=inner.is_binary, refs=inner.refs,
+                                     python_kind="strs" if strs else "any"), nullable)
         if kind == "string" and schema.get("format") == "binary":
             return _nullable(TypeRef(Code("bytes"), Code("FileTypes"), None, is_binary=True), nullable)
         if isinstance(kind, str) and kind in _SCALARS:

@@ -384,3 +384,18 @@ def test_session_event_stream_prints_json_lines(run_cli: Run) -> None:
         request = server.last
     assert [json.loads(line) for line in done.stdout.decode().splitlines()] == events
     assert request.headers["anthropic-beta"] == "managed-agents-2026-04-01"
+
+
+def test_beta_option_is_repeatable_and_extends_the_default(run_cli: Run, fake_server: FakeServer) -> None:
+    """`--beta NAME` (repeatable, or one JSON list) extends the family's default beta; a GA command
+    sends only what it is given."""
+    direct = ("--api-key", KEY, "--target", "direct", "--base-url", fake_server.direct_url)
+    sent = []
+    for command in (["files", "list", "--beta", "b-1", "--beta", "b-2"], ["models", "list", "--beta", '["b-3", "b-4"]'],
+                    ["models", "list"]):
+        ok(run_cli(*direct, *command))
+        sent.append({r.headers.get("anthropic-beta") for r in fake_server.requests})  # every page alike
+        fake_server.clear()
+    assert sent == [{"files-api-2025-04-14,b-1,b-2"}, {"b-3,b-4"}, {None}]
+    bad = run_cli(*direct, "models", "list", "--beta", "[1]")
+    assert bad.returncode == 2 and b"JSON list of strings" in bad.stderr

@@ -200,7 +200,7 @@ def _option(opt: Opt) -> click.Option:
     names = [opt.flag, *opt.aliases]
     extra = [f"default: {opt.default}"] if opt.default is not None else []
     extra += ["required"] if opt.required else []
-    extra += ["repeatable"] if opt.kind == "files" else []
+    extra += ["repeatable"] if opt.kind in ("files", "strs") else []
     help_text = opt.help + (f"  [{'; '.join(extra)}]" if extra else "")
     attrs: dict[str, Any] = {"help": help_text or None}
     if opt.kind == "bool":
@@ -211,6 +211,8 @@ def _option(opt: Opt) -> click.Option:
         attrs["type"] = click.Choice(opt.choices)  # x-enum-aliases included: the client maps them
     elif opt.kind in ("int", "float"):
         attrs["type"] = click.INT if opt.kind == "int" else click.FLOAT
+    elif opt.kind == "strs":  # one value per occurrence, or a JSON list
+        attrs.update(multiple=True, metavar="TEXT")
     elif opt.kind in ("json", "any"):
         attrs["metavar"] = "JSON"
     return click.Option([f"--{n}" for n in names] + [opt.name], **attrs)

@@ -51,7 +51,7 @@ _groups.append(
                 options=(
                     Opt("name", "name", "name", required=True, help='The pet\'s "name"'),
                     Opt("kind", "kind", "kind", choices=("cat", "dog", "class")),
-                    Opt("tags", "tags", "tags", kind="json"),
+                    Opt("tags", "tags", "tags", kind="strs"),
                 ),
             ),
             Command(

@@ -49,7 +49,7 @@ class Opt:
     flag: str  # the long option, without its dashes
     wire: str  # the field's name in the request: its key inside --body
     where: str = "body"  # query | header | body | whole
-    kind: str = "str"  # str | int | float | bool | json | any | file | files
+    kind: str = "str"  # str | int | float | bool | json | any | file | files | strs
     choices: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
@@ -196,6 +196,18 @@ class Invocation(Generic[C]):
             return [self.file_value(v, flag) for v in value]
         if opt.kind in ("json", "any"):
             return self.json_value(value, flag, relaxed=True)
+        if opt.kind == "strs":  # `--beta a --beta b`, or one JSON list (`--beta '["a", "b"]'`)
+            items: list[Any] = []
+            for each in value:
+                text = self.text_of(each, flag)
+                if text.lstrip().startswith("["):
+                    found = self.json_value(text, flag, relaxed=False)
+                    if not isinstance(found, list) or not all(isinstance(x, str) for x in found):
+                        self.usage_error("expected a JSON list of strings", flag)
+                    items += found
+                else:
+                    items.append(text)
+            return items
         return value
 
     def text_of(self, value: str, flag: str) -> str:
