@@ -73,3 +73,20 @@ def test_async_explains_the_unrouted_operation(fake_server: FakeServer,
         return ""
 
     assert "LowCodeAPI does not route skills.list" in asyncio.run(main())
+
+
+def test_unrouted_operations_are_marked_in_the_tables() -> None:
+    """The merge report's documented-only operations are the ones URL_FORMATS.md marks † and ROUTES flags."""
+    import json
+    import re
+
+    from lcclient import GENERATED
+
+    report = json.loads((GENERATED / "merge_report.json").read_text(encoding="utf-8"))
+    unrouted = {e["operation"] for e in report["entries"] if e["kind"] == "documented-only"}
+    table = (GENERATED / "URL_FORMATS.md").read_text(encoding="utf-8")
+    marked = {m.group(1) for m in re.finditer(r"^\| `([\w.]+)` † \|", table, re.M)}
+    flagged = {key for key, route in lc.url_formats.ROUTES.items() if not route.lowcodeapi_routed}
+    assert len(unrouted) == len(marked) >= 63 and marked == flagged
+    by_key = {key: f"{r.method} {r.direct}" for key, r in lc.url_formats.ROUTES.items()}
+    assert {by_key[k] for k in marked} == unrouted
