@@ -143,7 +143,41 @@ client = lc.Client(api_token="at_x")
 client.organizations.api_keys.list(workspace_id=None, status=None)
 '''
 
-SAMPLES = {"good": GOOD, "bad": BAD, "final_message": FINAL, "contract_none": CONTRACT_NONE}
+CURRENT = '''
+from __future__ import annotations
+
+from typing import Any, assert_type
+
+import anthropic_lowcodeapi as lc
+from anthropic_lowcodeapi.types import Agent, Message, Session, SessionEvent
+
+
+def current_api(client: lc.Client) -> list[str]:
+    """The 2026 Messages parameters, betas and the managed-agents families, typed end to end."""
+    schema: dict[str, Any] = {"type": "object", "properties": {"answer": {"type": "string"}}}
+    msg = client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=1024, messages=[{"role": "user", "content": "Hi"}],
+        betas=["mcp-client-2025-11-20"], service_tier="auto", speed="fast", inference_geo="us",
+        cache_control={"type": "ephemeral", "ttl": "1h"}, container={"id": "container_1"},
+        output_config={"effort": "high", "format": {"type": "json_schema", "schema": schema}},
+        mcp_servers=[{"type": "url", "name": "docs", "url": "https://mcp.example/sse"}],
+        context_management={"edits": []}, thinking={"type": "adaptive"}, user_profile_id="uprof_1",
+    )
+    assert_type(msg, Message)
+    agent = client.agents.create(name="Researcher", model={"id": "claude-sonnet-4-5"}, betas=["x"])
+    assert_type(agent, Agent)
+    session = client.sessions.create(agent=agent.id, environment_id="env_1")
+    assert_type(session, Session)
+    kinds: list[str] = []
+    for event in client.sessions.events.stream(session.id):
+        assert_type(event, SessionEvent)
+        kinds.append(event.type)
+    for memory in client.memory_stores.memories.list("memstore_1"):
+        kinds.append(memory.type)
+    return kinds
+'''
+
+SAMPLES = {"good": GOOD, "bad": BAD, "final_message": FINAL, "contract_none": CONTRACT_NONE, "current": CURRENT}
 LINE = re.compile(r"^(?P<file>[^:\s]+\.py):(?P<line>\d+): (?P<kind>error|note): (?P<text>.*)$")
 
 
@@ -190,3 +224,7 @@ def test_final_message_is_typed(mypy_report: dict[str, list[tuple[int, str]]]) -
 
 def test_contract_none_defaults_type_check(mypy_report: dict[str, list[tuple[int, str]]]) -> None:
     assert mypy_report["contract_none"] == []
+
+
+def test_the_current_api_type_checks(mypy_report: dict[str, list[tuple[int, str]]]) -> None:
+    assert mypy_report["current"] == []
