@@ -25,7 +25,18 @@ def free_port() -> int:
 
 
 def all_text(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc)) + repr(exc) + str(getattr(exc, "url", ""))
+    """Everything a person or a program can read off an error: its traceback, repr and URL, and the same of
+    every exception behind it (`__context__` too, which a printed traceback hides), requests included."""
+    text, seen, current = [], set(), exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text += ["".join(traceback.format_exception(current)), repr(current), repr(current.args),
+                 str(getattr(current, "url", ""))]
+        request = getattr(current, "_request", None)
+        if request is not None:
+            text += [str(request.url), repr(dict(request.headers))]
+        current = current.__cause__ or current.__context__
+    return "\n".join(text)
 
 
 def test_connection_refused_error_has_no_token(rt: ModuleType, make_client: Callable[..., Any],

@@ -252,3 +252,10 @@ def test_union_by_shape(rt: ModuleType) -> None:
     assert type(nested({"type": "message", "role": "assistant", "status": "done"})) is Answer
     assert type(nested({"radius": 3})) is Circle
     assert nested([1]) == [1] and nested("text") == "text"  # other shapes pass through
+
+
+def test_display_url_masks_userinfo_and_token(rt: ModuleType) -> None:
+    show = rt._redact.display_url
+    assert show("https://me:pw@proxy.example/anthropic/v1/models?api_token=at_x") == (
+        "https://***@proxy.example/anthropic/v1/models?api_token=***")
+    assert show("http://127.0.0.1:8000/a@b") == "http://127.0.0.1:8000/a@b"  # an @ in the path is no userinfo

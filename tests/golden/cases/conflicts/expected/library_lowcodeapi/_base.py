@@ -76,8 +76,24 @@ def identity(value: Any) -> Any:
     return value
 
 
+def _scrub(exc: BaseException, request: httpx.Request) -> None:
+    """Mask credentials in ``exc`` and the exceptions behind it: raised in its handler, our error keeps it
+    as ``__context__``, where its args and its request (URL with ``api_token``, ``x-api-key`` header) show.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(redact(a) if isinstance(a, str) else a for a in current.args)
+        if isinstance(current, httpx.HTTPError):
+            current.request = httpx.Request(request.method, display_url(request.url))
+        current = current.__cause__ or current.__context__
+
+
 def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
-    """Our error for an httpx failure; its text never carries the credentials that the URL holds."""
+    """Our error for an httpx failure; neither it nor the httpx error it replaces (its context) carries the
+    credentials that the request holds."""
+    _scrub(exc, request)
     url = display_url(request.url)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"Request timed out: {request.method} {url}", url=url)

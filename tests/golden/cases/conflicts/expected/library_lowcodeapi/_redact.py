@@ -165,9 +165,12 @@ def redact(text: str) -> str:
     return text
 
 
+_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#@]*@", re.IGNORECASE)
+
+
 def display_url(url: str | httpx.URL) -> str:
-    """A URL fit to show people: the ``api_token`` value masked."""
-    return redact(str(url))
+    """A URL fit to show people: the ``api_token`` value and any ``user:password@`` masked."""
+    return redact(_USERINFO.sub(r"\1***@", str(url)))
 
 
 class RedactingFilter(logging.Filter):
