@@ -24,6 +24,7 @@ from importlib.metadata import version
 from typing import Any
 
 from . import synth
+from .catalogue import bench_catalogue
 from .env import BENCH, ROOT, env_bin, project_bin
 from .measure import Run, child_env, interleaved, median, median_seconds, peak_mb, run_process
 
@@ -577,7 +578,7 @@ def git_head() -> str:
 
 def write_report(report: Report, started: float, load_start: tuple[float, float, float], args: argparse.Namespace) -> str:
     load_end = os.getloadavg()
-    order = ("generation", "target", "scale", "client")
+    order = ("generation", "target", "scale", "client", "catalogue")
     targets = sorted(report.targets, key=lambda t: next(i for i, word in enumerate(order) if t.name.startswith(word)))
     summary_rows = [[t.name, t.value, t.bound, t.verdict] for t in targets]
     header = (
@@ -613,14 +614,16 @@ def write_report(report: Report, started: float, load_start: tuple[float, float,
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="generation,target,scale,client",
-                        help="comma-separated sections: generation, target, scale, client (default: all)")
+    parser.add_argument("--only", default="generation,target,scale,client,catalogue",
+                        help="comma-separated sections: generation, target, scale, client, catalogue (default: all)")
     parser.add_argument("--rounds-small", type=int, default=5, help="rounds for the Anthropic corpus spec (default 5)")
     parser.add_argument("--rounds-large", type=int, default=3, help="rounds for OpenAI, GitHub, Stripe (default 3)")
     parser.add_argument("--rounds-scale", type=int, default=3, help="rounds per synthetic spec size (default 3)")
     parser.add_argument("--rounds-target", type=int, default=10, help="rounds of the cached target commands (default 10)")
     parser.add_argument("--rounds-import", type=int, default=20, help="rounds of the import comparison (default 20)")
     parser.add_argument("--rounds-requests", type=int, default=7, help="rounds of the request comparison (default 7)")
+    parser.add_argument("--rounds-catalogue", type=int, default=1,
+                        help="rounds of the cold and of the unchanged LowCodeAPI catalogue (default 1)")
     parser.add_argument("--calls", type=int, default=500, help="timed messages.create calls per round (default 500)")
     parser.add_argument("--quick", action="store_true", help="one round of each large case: a smoke run, not a result")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip profiling missed targets")
@@ -642,6 +645,9 @@ def main(argv: list[str] | None = None) -> None:
             bench_generation(report, work, args.rounds_small, args.rounds_large, args.profile)
         if "scale" in sections:
             bench_scale(report, work, args.rounds_scale, args.profile)
+        if "catalogue" in sections:
+            bench_catalogue(report, work, args.rounds_catalogue, args.rounds_catalogue, args.rounds_import,
+                            table, fmt_s, Target, log)
         summary = write_report(report, started, load_start, args)
     log("\n" + summary)
     log(f"written: {os.path.relpath(os.path.join(BENCH, 'RESULTS.md'))}"
