@@ -15,7 +15,7 @@ import click
 
 from . import runcache
 from .config import Config, Target, load_config, package_name_problem
-from .diagnostics import GeneratorError, Location, fail, nesting_bounded
+from .diagnostics import GeneratorError, Location, fail, grouped, nesting_bounded
 from .write import MANIFEST, compare, manifest_file, write_tree
 
 if TYPE_CHECKING:
@@ -150,9 +150,8 @@ def generate_command(root: str, target: str | None, spec: str | None, package: s
         result = write_tree(gen.target.out, gen.files)
         job.remember(gen)
         where = os.path.relpath(gen.target.out)
-        for d in gen.merged.report.repairs:
-            if d.level == "warning":
-                click.echo(str(d), err=True)
+        for line in grouped([d for d in gen.merged.report.repairs if d.level == "warning"]):
+            click.echo(line, err=True)
         for w in gen.api.warnings:
             click.echo(f"warning: {w}", err=True)
         for e in gen.merged.report.unresolved():

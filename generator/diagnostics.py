@@ -68,3 +68,22 @@ def nesting_bounded(file: str) -> Iterator[None]:
     except RecursionError:
         raise fail("spec.too-deep", "schemas nest too deeply through their $refs (hundreds of levels) to generate from",
                    Location(file)) from None
+
+
+def grouped(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], first: int = 3) -> list[str]:
+    """Diagnostics as a person reads them: one group per code (sorted), each with its count and its first
+    `first` locations in document order; a code that occurs once is its own line."""
+    groups: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        groups.setdefault(d.code, []).append(d)
+    lines: list[str] = []
+    for code in sorted(groups):
+        found = groups[code]
+        if len(found) == 1:
+            lines.append(str(found[0]))
+            continue
+        lines.append(f"{found[0].location.file}: {found[0].level}: {len(found)} times [{code}], first at:")
+        lines.extend(f"  {d.location.line or '-'}: {d.location.pointer}: {d.message}" for d in found[:first])
+        if len(found) > first:
+            lines.append(f"  ... and {len(found) - first} more (all in MERGE_REPORT.md)")
+    return lines

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Location, pointer_join
+from .dialect_types import VALID, fits, repair_type
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
@@ -37,18 +39,28 @@ def is_lowcodeapi_dialect(data: dict[str, Any]) -> bool:
 
 
 class _Repairs:
-    def __init__(self, file: str) -> None:
+    """The repairs made: `note` for the dialect's own conventions (info: every document has them), `warn`
+    for errors in the provider's data (a wrong type, an unreachable parameter), located by line."""
+
+    def __init__(self, file: str, locate: Callable[[str], Location] | None) -> None:
         self.file = file
+        self.locate = locate
         self.found: list[Diagnostic] = []
 
     def note(self, code: str, message: str, pointer: str) -> None:
         self.found.append(Diagnostic("info", f"repair.{code}", message, Location(self.file, pointer)))
 
+    def warn(self, code: str, message: str, pointer: str) -> None:
+        where = self.locate(pointer) if self.locate else Location(self.file, pointer)
+        self.found.append(Diagnostic("warning", f"repair.{code}", message, where))
 
-def repair_lowcodeapi(data: dict[str, Any], file: str) -> tuple[dict[str, Any], tuple[Diagnostic, ...]]:
-    """A repaired deep copy of a LowCodeAPI document, and the list of repairs made."""
+
+def repair_lowcodeapi(data: dict[str, Any], file: str,
+                      locate: Callable[[str], Location] | None = None) -> tuple[dict[str, Any], tuple[Diagnostic, ...]]:
+    """A repaired deep copy of a LowCodeAPI document, and the list of repairs made. `locate` gives a
+    pointer of the original document its line (warnings only: finding lines costs a parse)."""
     doc = copy.deepcopy(data)
-    fix = _Repairs(file)
+    fix = _Repairs(file, locate)
     info = doc.setdefault("info", {})
     if not isinstance(info, dict):
         info = doc["info"] = {}
@@ -75,9 +87,15 @@ def repair_lowcodeapi(data: dict[str, Any], file: str) -> tuple[dict[str, Any], 
             _repair_parameters(op, ptr, fix)
             _repair_body(op, method, ptr, fix)
             target = _repair_sanitized_path(key, op, ptr, fix)
+            if method in new_paths.get(target, {}) and target != key and method not in new_paths.get(key, {}):
+                # two routes with one upstream template: this one stays at its own key, values in the query
+                _keep_literal(key, target, op)
+                fix.warn("path-template-taken", f"{method.upper()} {target} is also the template of another route: "
+                         f"this route keeps its key {key!r}, its path parameters sent as query parameters", ptr)
+                target = key
             slot = new_paths.setdefault(target, {})
             if method in slot:
-                fix.note("path-collision", f"{method.upper()} {target} appears twice; kept the first", ptr)
+                fix.warn("path-collision", f"{method.upper()} {target} appears twice; kept the first", ptr)
                 continue
             slot[method] = op
     doc["paths"] = new_paths
@@ -144,20 +162,30 @@ def _repair_body(op: dict[str, Any], method: str, ptr: str, fix: _Repairs) -> No
 
 
 def _repair_schema(schema: dict[str, Any], ptr: str, fix: _Repairs) -> None:
+    repaired = repair_type(schema)
+    if repaired is not None:
+        fix.warn(repaired[0], repaired[1], ptr if repaired[0] == "type-missing" else pointer_join(ptr, "type"))
     if schema.get("type") == "file":
         schema["type"], schema["format"] = "string", "binary"
         fix.note("file-type", "type 'file' is not OpenAPI: string/binary", ptr)
+    for key, kind in (("properties", dict), ("items", dict), ("enum", list)):
+        if key in schema and not isinstance(schema[key], kind):
+            wrong = type(schema.pop(key)).__name__
+            fix.warn("schema-shape", f"{key} is a {wrong}, not a {'list' if kind is list else 'mapping'}: removed", pointer_join(ptr, key))
     items = schema.get("items")
-    if isinstance(items, dict) and schema.get("type") not in (None, "array"):
+    if isinstance(items, dict) and not _is_array(schema):
         if "enum" in items and "enum" not in schema:
             schema["enum"] = items["enum"]
             fix.note("items-enum", "enum given as items.enum on a non-array: moved to enum", ptr)
         del schema["items"]
+    _repair_enum(schema, ptr, fix)
     props = schema.get("properties")
     if isinstance(props, dict):
         required = [r for r in schema.get("required") or [] if isinstance(r, str)]
         for name, prop in props.items():
             if not isinstance(prop, dict):
+                props[name] = {}
+                fix.warn("schema-shape", f"property {name!r} is not a schema: typed as Any", pointer_join(ptr, "properties", name))
                 continue
             flag = prop.get("required")
             if isinstance(flag, bool):
@@ -170,31 +198,81 @@ def _repair_schema(schema: dict[str, Any], ptr: str, fix: _Repairs) -> None:
             schema["required"] = required
         elif "required" in schema:
             del schema["required"]
-    elif schema.get("required") == []:
-        del schema["required"]
+    elif "required" in schema and not (isinstance(schema["required"], list) and schema["required"]):
+        del schema["required"]  # `[]`, or a property's `required: true` on a schema that is no property
     if isinstance(schema.get("items"), dict):
         _repair_schema(schema["items"], pointer_join(ptr, "items"), fix)
 
 
+def _is_array(schema: dict[str, Any]) -> bool:
+    members: list[Any] = schema["anyOf"] if isinstance(schema.get("anyOf"), list) else []
+    return schema.get("type") == "array" or any(isinstance(m, dict) and m.get("type") == "array" for m in members)
+
+
+def _repair_enum(schema: dict[str, Any], ptr: str, fix: _Repairs) -> None:
+    """An enum whose values are not of the schema's type (`number` with `["10"]`, `boolean` with
+    `["true"]`, a string with a regex as its one value) would make a Literal no valid value fits."""
+    values, kind = schema.get("enum"), schema.get("type")
+    if not isinstance(values, list) or kind not in VALID or kind in ("array", "object"):
+        return
+    if kind == "string" and len(values) == 1 and isinstance(values[0], str) and values[0].startswith("^") and values[0].endswith("$"):
+        del schema["enum"]
+        schema.setdefault("pattern", values[0])
+        fix.warn("enum-pattern", f"enum {values!r} is a regular expression: a pattern, any matching string allowed", pointer_join(ptr, "enum"))
+    elif not values or not all(fits(v, kind) for v in values):
+        del schema["enum"]
+        shown = repr(values) if len(repr(values)) <= 80 else repr(values)[:77] + "..."
+        fix.warn("enum-mismatch", f"enum {shown} does not fit type {kind}: enum dropped, any {kind} allowed", pointer_join(ptr, "enum"))
+
+
 def _repair_sanitized_path(key: str, op: dict[str, Any], ptr: str, fix: _Repairs) -> str:
-    """Old-format key (`/v1/files/file_id` with file_id `in: path`): back to its template."""
+    """Old-format key (`/v1/files/file_id` with file_id `in: path`): back to its template.
+
+    The template comes from `api_endpoint`, written in any of the styles provider data uses (`{x}`,
+    `{{x}}`, `:x`, `<x>`, `$x`, after a base URL or a `{endpoint}` placeholder); it is taken when every
+    parameter it names is declared. Declared path parameters it lacks are sent in the query, where the
+    proxy reads them too."""
     raw_params = op.get("parameters")
     params: list[Any] = raw_params if isinstance(raw_params, list) else []
-    declared = {p.get("name") for p in params if isinstance(p, dict) and p.get("in") == "path"}
+    declared: set[str] = {str(p["name"]) for p in params if isinstance(p, dict) and p.get("in") == "path" and isinstance(p.get("name"), str)}
     in_key = set(_TEMPLATE_PARAM.findall(key))
-    missing = [n for n in declared if isinstance(n, str) and n not in in_key]
+    missing = [n for n in declared if n not in in_key]
     if not missing:
         return key
     endpoint = (op.get("externalDocs") or {}).get("x-api-endpoint") or ""
-    template = urlsplit(str(endpoint)).path if endpoint else ""
-    if template and set(_TEMPLATE_PARAM.findall(template)) >= set(missing) | in_key:
-        names = [n for n in _TEMPLATE_PARAM.findall(template)]
+    template = _endpoint_template(str(endpoint), declared) if endpoint else ""
+    names = _TEMPLATE_PARAM.findall(template)
+    target = key
+    if template and in_key <= set(names) <= declared | in_key and set(names) & set(missing):
         query = "&".join(f"{n}={{{n}}}" for n in names if n in declared)
         op["x-lowcodeapi-old"] = f"{key}?{query}" if query else key
         fix.note("sanitized-path", f"old-format key {key!r} has no template for {sorted(missing)}: path taken from api_endpoint {template!r}; the key is kept as the old-format route", ptr)
-        return template
+        target, missing = template, [n for n in missing if n not in names]
+    if not missing:
+        return target
     for p in params:
-        if isinstance(p, dict) and p.get("name") in missing:
+        if isinstance(p, dict) and p.get("in") == "path" and p.get("name") in missing:
             p["in"] = "query"
-    fix.note("path-param-to-query", f"path parameters {sorted(missing)} are not in {key!r} and no api_endpoint gives a template: sent as query parameters", ptr)
-    return key
+    where = "no api_endpoint gives a template" if target == key else f"api_endpoint {template!r} has no place for them"
+    fix.note("path-param-to-query", f"path parameters {sorted(missing)} are not in {key!r} and {where}: sent as query parameters", ptr)
+    return target
+
+
+def _keep_literal(key: str, template: str, op: dict[str, Any]) -> None:
+    op.pop("x-lowcodeapi-old", None)
+    moved = set(_TEMPLATE_PARAM.findall(template)) - set(_TEMPLATE_PARAM.findall(key))
+    params = op.get("parameters")
+    for p in params if isinstance(params, list) else []:
+        if isinstance(p, dict) and p.get("in") == "path" and p.get("name") in moved:
+            p["in"] = "query"
+
+
+def _endpoint_template(endpoint: str, declared: set[str]) -> str:
+    """The path of an `api_endpoint`, its declared parameters written `{x}` whatever their style."""
+    path = urlsplit(endpoint).path if "://" in endpoint else endpoint
+    if not path.startswith("/"):
+        path = path[path.index("/"):] if "/" in path else ""  # `{endpoint}/v1/...`: a base URL placeholder
+    for name in sorted(declared, key=len, reverse=True):
+        n, braced = re.escape(name), "{" + name + "}"
+        path = re.sub(rf"\{{\{{{n}\}}\}}|:{n}(?!\w)|<{n}>|\${n}(?!\w)", braced.replace("\\", "\\\\"), path)
+    return path

@@ -47,7 +47,7 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True, d
     repairs: tuple[Diagnostic, ...] = ()
     if is_lowcodeapi_dialect(data):
         dialect = "lowcodeapi"
-        data, repairs = repair_lowcodeapi(data, source.path)
+        data, repairs = repair_lowcodeapi(data, source.path, source.location)
     errors = list(_check_shape(data, source))
     if not errors:
         data, info_repairs = _repair_info(data, source)

@@ -87,32 +87,85 @@ class Namer:
 
 
 _VERSION = re.compile(r"(v\d+(\.\d+)*|api)\Z", re.I)
-_VERBS = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete",
-          "head": "head", "options": "options", "trace": "trace"}
+_VERBS = {"put": "update", "patch": "update", "delete": "delete", "head": "head", "options": "options", "trace": "trace"}
+# A dotted segment that names a method (Slack's `/conversations.archive`), not a file (`ips.json`).
+_DOTTED_METHOD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+\Z")
+_FILE_SUFFIXES = frozenset({"json", "xml", "csv", "txt", "html", "yaml", "yml", "zip", "pdf", "png", "jpg", "atom", "rss", "js"})
+# Segments that are actions on what precedes them (`POST /charges/{id}/capture`), not resources: the method name.
+ACTION_WORDS = frozenset({
+    "accept", "activate", "apply", "approve", "archive", "attach", "authorize", "cancel", "capture", "clone", "close",
+    "confirm", "copy", "deactivate", "decline", "deny", "detach", "disable", "dismiss", "download", "enable", "expire",
+    "export", "finalize", "fork", "generate", "import", "invalidate", "lock", "mark", "merge", "move", "pause", "pay",
+    "ping", "preview", "publish", "purge", "push", "query", "reactivate", "redeliver", "refresh", "reject", "release",
+    "reopen", "rerun", "resend", "reset", "restore", "resume", "retry", "revoke", "rotate", "run", "schedule", "search",
+    "send", "start", "stop", "submit", "subscribe", "suspend", "sync", "test", "transfer", "trigger", "unarchive",
+    "unlock", "unpublish", "unsubscribe", "upload", "upsert", "validate", "verify", "void",
+})
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _plural(segment: str) -> bool:
+    """A segment whose last word reads as a plural noun (`labels`, `line_items`), not `access`, `status`."""
+    ws = [w.lower() for w in words(segment)]
+    return bool(ws) and ws[-1].endswith("s") and not ws[-1].endswith(("ss", "us", "is"))
+
+
+# A GET may be an action too (`GET /topics/search`); the other action words of a GET name resources.
+_GET_ACTIONS = frozenset({"search", "query", "list", "export", "download", "preview", "test", "ping"})
+
+
+def _is_action(segment: str, method: str) -> bool:
+    ws = words(segment)
+    return bool(ws) and ws[0].lower() in (_GET_ACTIONS if method == "get" else ACTION_WORDS)
 
 
 def derive_client_name(method: str, path: str, operation_id: str | None, tags: list[str],
-                       collections: frozenset[str] = frozenset()) -> list[str]:
-    """A dotted client name for an operation without `x-client-name`: resource path + method.
+                       collections: frozenset[str] = frozenset(), id_names: frozenset[str] = frozenset(),
+                       returns_array: bool = False) -> list[str]:
+    """A dotted client name for an operation without `x-client-name`: resource path + verb.
 
     `repos/get-content` style operationIds are used as they are; otherwise the REST shape of the path
-    decides (`GET /v1/things/{id}` is `things.retrieve`, `POST /things/{id}/cancel` is `things.cancel`,
-    but `POST /things/{id}/items` is `things.items.create` when `collections` holds that path, i.e. some
-    other path continues below it).
+    decides. An id position is a `{param}` or, in LowCodeAPI's old format (`/v1/files/file_id`), a
+    literal segment spelled like one of `id_names` (the operation's parameters). GET is `retrieve` on
+    an item or a singleton, `list` only on a collection (a plural last segment, or an array response);
+    POST on a collection is `create`, POST/PUT/PATCH on an item `update`, DELETE `delete`; an action
+    segment (`/cancel`, `/archive`, a POST right after an id that is no collection) is the method name
+    itself, and so is the last part of a dotted method segment (`/conversations.archive`).
+    `collections` holds the paths that some other path continues below (`/things/{id}/items`).
     """
     if operation_id and re.search(r"[/.]", operation_id):
         parts = [snake(p) for p in re.split(r"[/.]", operation_id) if p]
         if len(parts) >= 2:
             return parts
-    segments = [s for s in path.split("?")[0].split("/") if s]
-    literal = [s for s in segments if not s.startswith("{") and not _VERSION.match(s)]
-    ends_with_param = bool(segments) and segments[-1].startswith("{")
+    ids = {_key(n) for n in id_names if _key(n)}
+    segments = [s for s in path.split("?")[0].split("/") if s and not _VERSION.match(s)]
+    shape: list[tuple[str, bool]] = []  # (segment, is an id position)
+    for i, seg in enumerate(segments):
+        is_id = seg.startswith("{") or (i > 0 and _key(seg) in ids)
+        shape.append((seg, is_id))
+    if shape and not shape[-1][1] and _DOTTED_METHOD.match(shape[-1][0]) and shape[-1][0].rsplit(".", 1)[1].lower() not in _FILE_SUFFIXES:
+        dotted = shape[-1][0].split(".")
+        resource = [s for s, is_id in shape[:-1] if not is_id] + dotted[:-1]
+        return [snake(s) for s in resource] + [snake(dotted[-1])]
+    literal = [s for s, is_id in shape if not is_id]
+    ends_with_id = bool(shape) and shape[-1][1]
+    after_id = len(shape) >= 2 and shape[-2][1] and not ends_with_id
+    last = literal[-1] if literal else ""
     base = path.split("?")[0].rstrip("/")
-    is_action = base not in collections  # `/things/{id}/cancel` is an action; `/things/{id}/items` a collection
-    if method == "post" and len(segments) >= 2 and not ends_with_param and segments[-2].startswith("{") and literal and is_action:
-        resource, verb = literal[:-1], snake(literal[-1])
-    else:
+    is_collection = base in collections or _plural(last)
+    action = (not ends_with_id and len(literal) >= 2
+              and (_is_action(last, method) or (method == "post" and after_id and not is_collection)))
+    if action:
+        resource, verb = literal[:-1], snake(last)
+    elif method == "get":
         resource = literal
-        verb = "retrieve" if method == "get" and ends_with_param else _VERBS.get(method, method)
+        verb = "retrieve" if ends_with_id or not (returns_array or _plural(last) or base in collections or not literal) else "list"
+    elif method == "post":
+        resource, verb = literal, "update" if ends_with_id else "create"
+    else:
+        resource, verb = literal, _VERBS.get(method, method)
     names = [snake(s) for s in resource] or [snake(tags[0]) if tags else "default"]
     return names + [verb]

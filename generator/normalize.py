@@ -40,6 +40,7 @@ from .naming import (
     pascal,
     safe,
     snake,
+    words,
 )
 from .schemas import ANY, TypeBuilder
 
@@ -72,7 +73,7 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
     warnings: list[str] = []
     types = TypeBuilder(document, lambda ptr, msg: warnings.append(f"{file}: {ptr}: {msg}"))
     raw_ops = list(_raw_operations(document))
-    names = _client_names(raw_ops, file)
+    names = _client_names(raw_ops, file, warnings)
     operations: list[Operation] = []
     request_roots: list[TypeRef] = []
     response_roots: list[TypeRef] = []
@@ -140,8 +141,9 @@ def _raw_operations(document: dict[str, Any]) -> list[_RawOp]:
     return out
 
 
-def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
-    """Dotted client names, unique; a declared name that repeats is an error, a derived one is suffixed."""
+def _client_names(raw_ops: list[_RawOp], file: str, warnings: list[str]) -> list[str]:
+    """Dotted client names, unique; a declared name that repeats is an error, a derived one takes its
+    operationId, else its summary, else a number, and the collision is reported in `warnings`."""
     declared: dict[str, str] = {}
     errors = []
     for raw in raw_ops:
@@ -160,13 +162,18 @@ def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
     out = []
     for raw in raw_ops:
         name = raw.op.get("x-client-name")
+        wanted = ""  # a derived name that another operation took first
         if isinstance(name, str):
             parts = [_method_safe(snake(p)) for p in name.split(".")]
         else:
-            parts = [_method_safe(p) for p in derive_client_name(raw.method, raw.path, raw.op.get("operationId"), raw.op.get("tags") or [], collections)]
-            candidate = ".".join(parts)
-            if candidate in taken and isinstance(raw.op.get("operationId"), str):
-                parts = parts[:-1] + [safe(snake(raw.op["operationId"]))]
+            ids = frozenset(str(p.get("name")) for p in raw.params if p.get("in") in ("path", "query"))
+            parts = [_method_safe(p) for p in derive_client_name(raw.method, raw.path, raw.op.get("operationId"), raw.op.get("tags") or [],
+                                                                 collections, ids, _returns_array(raw.op))]
+            fallback = raw.op.get("operationId") or raw.op.get("summary")
+            if ".".join(parts) in taken:
+                wanted = ".".join(parts)
+                if isinstance(fallback, str) and words(fallback) and ".".join(parts[:-1] + [safe(snake(fallback))]) not in taken:
+                    parts = parts[:-1] + [safe(snake(fallback))]
         if parts[0] in CLIENT_ATTRS:
             parts[0] += "_"
         parts = [p + "_" if p in ANNOTATION_MODULES else p for p in parts]
@@ -177,7 +184,20 @@ def _client_names(raw_ops: list[_RawOp], file: str) -> list[str]:
             candidate = f"{base}_{n}"
         taken.add(candidate)
         out.append(candidate)
+        if wanted or n > 1:
+            warnings.append(f"{file}: {raw.pointer}: naming: {raw.method.upper()} {raw.path} would be {wanted or base!r} like another operation: named {candidate!r}")
     return out
+
+
+def _returns_array(op: dict[str, Any]) -> bool:
+    """Whether the first success response is a JSON array (inline; a $ref is not followed)."""
+    for code, response in sorted((op.get("responses") or {}).items()) if isinstance(op.get("responses"), dict) else ():
+        if str(code).startswith("2") and isinstance(response, dict):
+            for media in (response.get("content") or {}).values() if isinstance(response.get("content"), dict) else ():
+                schema = media.get("schema") if isinstance(media, dict) else None
+                return isinstance(schema, dict) and schema.get("type") == "array"
+            return False
+    return False
 
 
 def _method_safe(name: str) -> str:

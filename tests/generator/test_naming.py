@@ -108,6 +108,43 @@ def test_derive_client_name(method: str, path: str, operation_id: str | None, ta
     assert derive_client_name(method, path, operation_id, tags) == expected
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "ids", "expected"),
+    [
+        ("post", "/v1/accounts/{account}", (), ["accounts", "update"]),  # not post_accounts_account
+        ("post", "/v1/threads/{thread_id}/runs/{run_id}", (), ["threads", "runs", "update"]),
+        ("get", "/v1/account", (), ["account", "retrieve"]),  # a singleton, not a collection
+        ("get", "/v1/checkout/sessions/{session}/line_items", (), ["checkout", "sessions", "line_items", "list"]),
+        ("get", "/v1/assistants/assistant_id", ("assistant_id",), ["assistants", "retrieve"]),  # old-format key
+        ("delete", "/v1/assistants/assistant_id", ("assistant_id",), ["assistants", "delete"]),
+        ("get", "/automation/v4/flows/flowid", ("flowId",), ["automation", "flows", "retrieve"]),
+        ("put", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable", (), ["repos", "actions", "workflows", "disable"]),
+        ("post", "/cms/v3/blogs/authors/batch/archive", (), ["cms", "blogs", "authors", "batch", "archive"]),
+        ("get", "/blogs/v3/topics/search", (), ["blogs", "topics", "search"]),
+        ("post", "/repos/{owner}/{repo}/releases/{release_id}/assets", (), ["repos", "releases", "assets", "create"]),
+        ("post", "/conversations.archive", (), ["conversations", "archive"]),  # Slack's dotted methods
+        ("get", "/admin.teams.owners.list", (), ["admin", "teams", "owners", "list"]),
+        ("post", "/v3/ip_pools/{pool_id}/ips.json", (), ["ip_pools", "ips_json"]),  # a file, not a method
+    ],
+)
+def test_names_follow_rest_shape(method: str, path: str, ids: tuple[str, ...], expected: list[str]) -> None:
+    assert derive_client_name(method, path, None, [], frozenset(), frozenset(ids)) == expected
+
+
+def test_derived_name_collisions_take_the_summary_and_are_reported(tmp_path: Path) -> None:
+    api = api_of(tmp_path, """\
+paths:
+  /v1/things/{id}:
+    get: {summary: Get a thing, parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {"200": {description: ok}}}
+  /v1/things/{thing_id}/:
+    get: {summary: Get a thing again, parameters: [{name: thing_id, in: path, required: true, schema: {type: string}}], responses: {"200": {description: ok}}}
+  /v1/things/{x}//:
+    get: {parameters: [{name: x, in: path, required: true, schema: {type: string}}], responses: {"200": {description: ok}}}
+""")
+    assert [o.key for o in api.operations] == ["things.retrieve", "things.get_a_thing_again", "things.retrieve_2"]
+    assert len([w for w in api.warnings if "naming:" in w]) == 2
+
+
 def test_parameter_names_avoid_keywords_shadowing_and_call_options(tmp_path: Path) -> None:
     api = api_of(tmp_path, f"""\
 paths:

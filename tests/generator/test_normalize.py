@@ -156,16 +156,16 @@ paths:
 @pytest.mark.parametrize(
     ("key", "kind", "annotation"),
     [
-        ("json.list", "json", "JsonListResponse"),
-        ("vendor.list", "json", "int"),
-        ("star.list", "json", "str"),
-        ("binary.list", "binary", None),
-        ("pdf.list", "binary", None),
+        ("json.retrieve", "json", "JsonRetrieveResponse"),
+        ("vendor.retrieve", "json", "int"),
+        ("star.retrieve", "json", "str"),
+        ("binary.retrieve", "binary", None),
+        ("pdf.retrieve", "binary", None),
         ("lines.list", "jsonl", "LinesListLine"),
         ("events.list", "sse", "EventsListEvent"),
         ("empty.delete", "empty", None),
-        ("errors_only.list", "json", "Any"),
-        ("range.list", "json", "bool"),
+        ("errors_only.retrieve", "json", "Any"),
+        ("range.retrieve", "json", "bool"),
     ],
 )
 def test_response_kinds(tmp_path: Path, key: str, kind: str, annotation: str | None) -> None:
@@ -325,7 +325,7 @@ paths:
         - {{name: anthropic-beta, in: header, schema: {{type: string}}}}
       responses: {OK}
 """)
-    assert [p.wire_name for p in op(api, "a.list").header_params] == ["anthropic-beta"]
+    assert [p.wire_name for p in op(api, "a.retrieve").header_params] == ["anthropic-beta"]
 
 
 def test_cookie_parameters_are_not_silently_dropped(tmp_path: Path) -> None:
@@ -337,7 +337,7 @@ paths:
         - {{name: session, in: cookie, required: true, schema: {{type: string}}}}
       responses: {OK}
 """)
-    o = op(api, "a.list")
+    o = op(api, "a.retrieve")
     kept = [p.wire_name for p in o.path_params + o.keyword_params]
     assert "session" in kept or any("session" in w for w in api.warnings)
 

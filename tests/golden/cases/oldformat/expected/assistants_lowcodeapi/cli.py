@@ -63,17 +63,23 @@ _groups.append(
     Group(
         "threads",
         help="Threads",
-        commands=(
-            Command(
+        groups=(
+            Group(
                 "runs",
-                lambda c: c.threads.runs,
-                kind="json",
-                summary="Create run",
-                help="Create run\n\nOnly in the snapshot",
-                args=(Arg("thread_id", ""),),
-                options=(
-                    Opt("assistant_id", "assistant-id", "assistant_id", required=True),
-                    Opt("instructions", "instructions", "instructions"),
+                help="Runs",
+                commands=(
+                    Command(
+                        "create",
+                        lambda c: c.threads.runs.create,
+                        kind="json",
+                        summary="Create run",
+                        help="Create run\n\nOnly in the snapshot",
+                        args=(Arg("thread_id", ""),),
+                        options=(
+                            Opt("assistant_id", "assistant-id", "assistant_id", required=True),
+                            Opt("instructions", "instructions", "instructions"),
+                        ),
+                    ),
                 ),
             ),
         ),

@@ -204,12 +204,12 @@ class AsyncFiles(AsyncResource):
         )
 
 
-class Threads(SyncResource):
-    """`client.threads`: Threads."""
+class ThreadsRuns(SyncResource):
+    """`client.threads.runs`: Runs."""
 
     _client: SyncAPIClient
 
-    def runs(
+    def create(
         self,
         thread_id: str,
         *,
@@ -226,7 +226,7 @@ class Threads(SyncResource):
         Only in the snapshot
         """
         return self._client._request_json(
-            ROUTES["threads.runs"],
+            ROUTES["threads.runs.create"],
             _m.undeclared,
             path_params={
                 "thread_id": thread_id,
@@ -245,12 +245,12 @@ class Threads(SyncResource):
         )
 
 
-class AsyncThreads(AsyncResource):
-    """`client.threads`: Threads."""
+class AsyncThreadsRuns(AsyncResource):
+    """`client.threads.runs`: Runs."""
 
     _client: AsyncAPIClient
 
-    async def runs(
+    async def create(
         self,
         thread_id: str,
         *,
@@ -267,7 +267,7 @@ class AsyncThreads(AsyncResource):
         Only in the snapshot
         """
         return await self._client._request_json(
-            ROUTES["threads.runs"],
+            ROUTES["threads.runs.create"],
             _m.undeclared,
             path_params={
                 "thread_id": thread_id,
@@ -284,6 +284,26 @@ class AsyncThreads(AsyncResource):
                 max_retries=max_retries,
             ),
         )
+
+
+class Threads(SyncResource):
+    """`client.threads`: Threads."""
+
+    _client: SyncAPIClient
+
+    @_cached_property
+    def runs(self) -> ThreadsRuns:
+        return ThreadsRuns(self._client)
+
+
+class AsyncThreads(AsyncResource):
+    """`client.threads`: Threads."""
+
+    _client: AsyncAPIClient
+
+    @_cached_property
+    def runs(self) -> AsyncThreadsRuns:
+        return AsyncThreadsRuns(self._client)
 
 
 class Root(SyncResource):

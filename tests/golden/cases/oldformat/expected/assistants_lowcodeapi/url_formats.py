@@ -31,8 +31,8 @@ ROUTES: dict[str, Route] = {
         old="/v1/files/file_id/content",
         old_query=(("file_id", "file_id"),),
     ),
-    "threads.runs": Route(
-        name="threads.runs",
+    "threads.runs.create": Route(
+        name="threads.runs.create",
         method="POST",
         direct_method="POST",
         direct="/v1/threads/{thread_id}/runs",
