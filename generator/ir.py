@@ -54,6 +54,8 @@ class TypeRef:
     is_binary: bool = False
     python_kind: str = "any"  # str | int | float | bool | strs (a list of strings) | any: how the CLI parses it
     refs: frozenset[str] = frozenset()  # keys of the models this type mentions
+    builtins: frozenset[str] = frozenset()  # builtin names `annotation` uses (a method so named shadows them)
+    param_builtins: frozenset[str] = frozenset()  # the same for `param_annotation`
 
 
 @dataclass(frozen=True)

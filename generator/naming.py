@@ -13,6 +13,10 @@ from .code import Code, ident
 SHADOWED = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "object", "Any", "Literal", "Union",
                       "Mapping", "Sequence", "Required", "TypedDict", "TypeAlias", "FileTypes", "NotGiven", "NOT_GIVEN"})
 BUILTINS = frozenset(dir(builtins))
+# Builtins that every generated method's signature names (extra_headers: Mapping[str, str], timeout: float,
+# max_retries: int, extra_query: Mapping[str, object], stream: bool, downloads -> bytes). mypy reads a
+# method's annotations in its class's scope, so a method or child resource named so would shadow them.
+SIGNATURE_BUILTINS = frozenset({"str", "int", "float", "object", "bool", "bytes"})
 # Module-level names that the generated resources.py, _client.py and types.py bind themselves (imports, the
 # clients, the runtime's classes): a model class, a TypedDict or a resource class never takes one of them.
 # tests/generator/test_naming.py checks this list against the modules a generation actually writes.

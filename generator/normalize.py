@@ -34,6 +34,7 @@ from .naming import (
     ANNOTATION_MODULES,
     CLIENT_ATTRS,
     RESERVED_NAMES,
+    SIGNATURE_BUILTINS,
     Namer,
     derive_client_name,
     kebab,
@@ -451,21 +452,22 @@ def _walk_operations(node: Resource) -> list[Operation]:
 def _resource_tree(operations: list[Operation], taken: frozenset[str]) -> Resource:
     """Resources from dotted names. Class names avoid the models' names (resources.py imports those);
     a method named like a child resource yields: it becomes `<name>_<http method>`."""
-    tree: dict[tuple[str, ...], list[Operation]] = {(): []}
-    for op in operations:
-        parts = tuple(op.key.split(".")[:-1])
-        for i in range(len(parts) + 1):
-            tree.setdefault(parts[:i], [])
-        tree[parts].append(op)
+    tree = _tree_of(_shadow_free_resources(operations))
     class_namer = Namer(RESERVED_NAMES | taken, joiner="")
 
     def build(path: tuple[str, ...]) -> Resource:
         children = sorted(k for k in tree if len(k) == len(path) + 1 and k[: len(path)] == path)
+        # mypy reads annotations in the class's scope, in order: a member named like a builtin that a later
+        # annotation uses shadows it. Every signature names SIGNATURE_BUILTINS; so named methods get a `_`.
+        # `list` (a contract verb) keeps its name and goes last when the class's types use `list[...]`.
+        used = frozenset().union(*(_builtins_of(op) for op in tree[path]))
+        shadowed = SIGNATURE_BUILTINS | (used - {"list"})
         child_attrs = {c[-1] for c in children}
         method_namer = Namer(child_attrs | {"with_options"})
         ops = []
-        for op in tree[path]:
-            name = str(op.method_name)
+        last = [op for op in tree[path] if "list" in used and op.method_name == "list"]
+        for op in [op for op in tree[path] if op not in last] + last:
+            name = str(op.method_name) + "_" * (op.method_name in shadowed)
             unique = method_namer.take(name if name not in child_attrs else f"{name}_{op.http_method.lower()}")
             if unique != op.method_name:
                 key = ".".join((*path, unique))
@@ -482,3 +484,46 @@ def _resource_tree(operations: list[Operation], taken: frozenset[str]) -> Resour
         )
 
     return build(())
+
+
+def _tree_of(operations: list[Operation]) -> dict[tuple[str, ...], list[Operation]]:
+    """Operations by resource path (every ancestor present)."""
+    tree: dict[tuple[str, ...], list[Operation]] = {(): []}
+    for op in operations:
+        parts = tuple(op.key.split(".")[:-1])
+        for i in range(len(parts) + 1):
+            tree.setdefault(parts[:i], [])
+        tree[parts].append(op)
+    return tree
+
+
+def _shadow_free_resources(operations: list[Operation]) -> list[Operation]:
+    """Operations re-keyed so that no child resource is named like a builtin its parent's annotations use
+    (`things.int.bytes` becomes `things.int_.bytes`): the key stays the client's dotted path."""
+    tree = _tree_of(operations)
+    renamed: dict[tuple[str, ...], str] = {}
+    for path in sorted(tree, key=len):
+        if len(path) < 2:  # top-level resources are attributes of the client, whose annotations are fixed
+            continue
+        parent = path[:-1]
+        used = SIGNATURE_BUILTINS.union(*(_builtins_of(op) for op in tree[parent]))
+        if path[-1] in used:
+            renamed[path] = path[-1] + "_"
+    if not renamed:
+        return operations
+    out = []
+    for op in operations:
+        parts = op.key.split(".")
+        new = [renamed.get(tuple(parts[: i + 1]), part) for i, part in enumerate(parts[:-1])] + parts[-1:]
+        key = ".".join(new)
+        out.append(op if key == op.key else replace(op, key=key, route=replace(op.route, name=key)))
+    return out
+
+
+def _builtins_of(op: Operation) -> frozenset[str]:
+    """The builtin names an operation's method signature uses: its parameters' and its results' types."""
+    params = [p.type.param_builtins for p in op.path_params + op.keyword_params]
+    params += [op.stream_switch.type.param_builtins] if op.stream_switch else []
+    results = [t.builtins for t in (op.response.type, op.response.stream_event) if t is not None]
+    results += [op.pagination.item.builtins] if op.pagination else []
+    return frozenset().union(*params, *results)

@@ -119,7 +119,8 @@ class TypeBuilder:
             inner = self.type_of(extra, pointer_join(pointer, "additionalProperties"), context + "Value") if isinstance(extra, dict) else ANY
             conv = f"_m.dict_of({inner.converter})" if inner.converter else None
             return _nullable(TypeRef(Code(f"dict[str, {inner.annotation}]"), Code(f"Mapping[str, {inner.param_annotation}]"),
-                                     Code(conv) if conv else None, is_structured=True, refs=inner.refs), nullable)
+                                     Code(conv) if conv else None, is_structured=True, refs=inner.refs,
+                                     builtins=inner.builtins | {"dict", "str"}, param_builtins=inner.param_builtins | {"str"}), nullable)
         if kind == "array" or (kind is None and "items" in schema):
             inner = self.type_of(schema.get("items"), pointer_join(pointer, "items"), context + "Item")
             conv = f"_m.list_of({inner.converter})" if inner.converter else None
@@ -128,12 +129,14 @@ class TypeBuilder:
             strs = inner.python_kind == "str" and not (inner.is_structured or inner.is_binary)
             return _nullable(TypeRef(Code(f"list[{inner.annotation}]"), Code(param), Code(conv) if conv else None,
                                      is_structured=True, is_binary=inner.is_binary, refs=inner.refs,
-                                     python_kind="strs" if strs else "any"), nullable)
+                                     python_kind="strs" if strs else "any", builtins=inner.builtins | {"list"},
+                                     param_builtins=inner.param_builtins), nullable)
         if kind == "string" and schema.get("format") == "binary":
-            return _nullable(TypeRef(Code("bytes"), Code("FileTypes"), None, is_binary=True), nullable)
+            return _nullable(TypeRef(Code("bytes"), Code("FileTypes"), None, is_binary=True, builtins=frozenset({"bytes"})), nullable)
         if isinstance(kind, str) and kind in _SCALARS:
             name = Code(_SCALARS[kind])
-            return _nullable(TypeRef(name, name, None, python_kind=name), nullable)
+            used = frozenset({str(name)})
+            return _nullable(TypeRef(name, name, None, python_kind=name, builtins=used, param_builtins=used), nullable)
         if kind == "null":
             return TypeRef(Code("None"), Code("None"), None, nullable=True)
         if kind is not None:
@@ -312,7 +315,9 @@ class TypeBuilder:
             table = ", ".join(f"{py_str(v)}: {_parsers(names)}" for v, names in variants)
             conv = Code(f"_m.union_of({py_str(disc) if disc else 'None'}, {{{table}}}, ({', '.join(convs)},))")
         return TypeRef(_join([m.annotation for m in members]), _join([m.param_annotation for m in members]), conv,
-                       is_structured=any(m.is_structured for m in members), refs=frozenset().union(*(m.refs for m in members)))
+                       is_structured=any(m.is_structured for m in members), refs=frozenset().union(*(m.refs for m in members)),
+                       builtins=frozenset().union(*(m.builtins for m in members)),
+                       param_builtins=frozenset().union(*(m.param_builtins for m in members)))
 
     def _discriminator(self, schema: dict[str, Any], members: list[TypeRef]) -> str | None:
         disc = schema.get("discriminator")

@@ -132,6 +132,30 @@ SPECS["client_names"] = "openapi: 3.1.0\ninfo: {title: Client names, version: '1
 """ for name in CLIENT_NAMED)
 
 
+# Methods and child resources named like builtins that annotations use (mypy reads them in the class's scope).
+SPECS["builtin_names"] = """
+openapi: 3.1.0
+info: {title: Builtin names, version: '1'}
+paths:
+  /things:
+    get:
+      x-client-name: things.list
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: array, items: {type: string}}}}}}
+  /things/str:
+    get:
+      x-client-name: things.str
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: string}}}}}
+  /things/tags:
+    get:
+      x-client-name: things.tags
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: array, items: {type: integer}}}}}}
+  /things/int/bytes:
+    get:
+      x-client-name: things.int.bytes
+      responses: {"200": {description: ok, content: {application/octet-stream: {schema: {type: string, format: binary}}}}}
+"""
+
+
 @pytest.fixture(scope="module")
 def specs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpecPool]:
     pool = SpecPool(tmp_path_factory.mktemp("wire"), SPECS)
@@ -289,6 +313,25 @@ def test_resources_named_like_the_client_pass_mypy(specs: SpecPool, tmp_path_fac
     gen = specs.get("client_names")
     proc = run_mypy(gen.out, gen.package, tmp_path_factory.getbasetemp() / "wire-mypy-cache")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_members_named_like_builtins_pass_mypy(specs: SpecPool, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`list` keeps its name (it goes last in its class); `str`, `int`, `bytes` get a `_`."""
+    gen = specs.get("builtin_names")
+    proc = run_mypy(gen.out, gen.package, tmp_path_factory.getbasetemp() / "wire-mypy-cache")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_members_named_like_builtins_on_the_wire(specs: SpecPool, server: Recorder) -> None:
+    pkg = specs.package("builtin_names")
+    client = make_client(pkg, server)
+    server.reply("GET /things", body=["a"])
+    assert client.things.list() == ["a"]
+    server.reply("GET /things/str", body="s")
+    assert client.things.str_() == "s"
+    server.reply("GET /things/int/bytes", body=b"raw", content_type="application/octet-stream")
+    assert client.things.int_.bytes_() == b"raw"
+    client.close()
 
 
 # ------------------------------------------------------------------------------------------- Stripe
