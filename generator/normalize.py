@@ -248,6 +248,13 @@ def _style(raw: dict[str, Any], pointer: str, types: TypeBuilder) -> tuple[str, 
     return style, explode if isinstance(explode, bool) else style == "form"
 
 
+def _form(routes: dict[str, Any], form: str, path: str) -> str:
+    """A route form's template: "" where the merge found none (the client uses another), the operation's
+    path where the merge gave no routes at all (plain OpenAPI)."""
+    given = routes.get(form)
+    return path if not isinstance(given, dict) or given.get("path") is None else str(given["path"])
+
+
 def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuilder) -> Operation:
     op = raw.op
     context = pascal(key.replace(".", "_"))
@@ -268,9 +275,9 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
     route = Route(
         name=key, method=raw.method.upper(),
         direct_method=str((routes.get("direct") or {}).get("method") or raw.method).upper(),
-        direct=str((routes.get("direct") or {}).get("path") or raw.path),
-        new=str((routes.get("new") or {}).get("path") or raw.path),
-        old=str((routes.get("old") or {}).get("path") or raw.path),
+        direct=_form(routes, "direct", raw.path),
+        new=_form(routes, "new", raw.path),
+        old=_form(routes, "old", raw.path),
         old_query=tuple((str(q), str(p)) for q, p in (routes.get("old") or {}).get("query") or []),
         betas=_default_betas(op, raw.pointer, types),
         lowcodeapi_routed=ext.get("source") != "documented",
