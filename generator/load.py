@@ -49,7 +49,7 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True, d
     if is_lowcodeapi_dialect(data):
         dialect = "lowcodeapi"
         if stamp_keys:
-            from .provider_merge import stamp  # noqa: PLC0415 - only provider targets need it
+            from .provider_merge import stamp
             data = stamp(data, METHODS)
         data, repairs = repair_lowcodeapi(data, source.path)
     errors = list(_check_shape(data, source))

@@ -86,13 +86,13 @@ def merge_target(target: Target, config: Config | None, root: str,
     if target.documented is None or (config is None and target.snapshot is None and _is_provider_document(target.documented)):
         # a LowCodeAPI document alone: plain mode on a provider's /openapi, or a snapshot-only target
         path = target.documented or target.snapshot or ""
-        snapshot = load_spec(path, display_path(path, root), defer_validation=defer, stamp_keys=True)
+        alone = load_spec(path, display_path(path, root), defer_validation=defer, stamp_keys=True)
         if pending is not None:
-            pending([snapshot])
-        name = server_provider(snapshot.source.data) or target.provider
+            pending([alone])
+        name = server_provider(alone.source.data) or target.provider
         configured = config.providers.get(name) if config else None
-        provider = lowcodeapi_provider(name, snapshot.source.data, configured)
-        return merge_provider(snapshot, provider), provider
+        provider = lowcodeapi_provider(name, alone.source.data, configured)
+        return merge_provider(alone, provider), provider
     documented = load_spec(target.documented, display_path(target.spec, root), defer_validation=defer)
     snapshot = load_spec(target.snapshot, display_path(target.snapshot, root), defer_validation=defer) if target.snapshot else None
     if pending is not None:

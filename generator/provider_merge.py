@@ -68,8 +68,7 @@ def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
         for form in ("new", "old", "direct"):
             derived_counts[form] += bool(getattr(route, form))
         derived_counts["none"] += not (route.new or route.old)
-        level = "warning" if not (route.new or route.old) else "info"
-        entries.append(ReportEntry(level, "derived", f"{method.upper()} {path}", f"LowCodeAPI key {key}: {route.how}"))
+        entries.append(ReportEntry("info" if route.new or route.old else "warning", "derived", f"{method.upper()} {path}", f"LowCodeAPI key {key}: {route.how}"))
     if errors:
         raise GeneratorError(errors)
     merged["paths"] = paths

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from itertools import takewhile
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -100,8 +100,9 @@ def _template(path: str, names: tuple[str, ...]) -> str | None:
 def direct_base(document: dict[str, Any]) -> str:
     """The provider's own base URL: the most common scheme+host of the upstream URLs (the proxy's own
     helper routes aside), with the path prefix every one of them on that host shares."""
-    urls = [urlsplit(u) for _, _, op in operations(document) if (u := upstream(op)).startswith(("https://", "http://"))]
-    urls = [u for u in urls if u.hostname and u.hostname != PROXY_HOST]
+    found = (upstream(op) for _, _, op in operations(document))
+    urls = [parts for u in found if u.startswith(("https://", "http://"))
+            and (parts := urlsplit(u)).hostname and parts.hostname != PROXY_HOST]
     if not urls:
         return ""
     (origin, _), = Counter(f"{u.scheme}://{u.netloc}" for u in urls).most_common(1)

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.provider_routes import derive_route, direct_base, operations, path_parameters, upstream
+from generator.provider_routes import (
+    derive_route,
+    direct_base,
+    operations,
+    path_parameters,
+    upstream,
+)
 
 CATALOGUE = Path(__file__).resolve().parents[2] / ".." / "shared" / "lowcodeapi" / "providers"
 _PARAM = re.compile(r"\{([^{}]+)\}")
