@@ -99,10 +99,11 @@ def _template(path: str, names: tuple[str, ...]) -> str | None:
 
 def direct_base(document: dict[str, Any]) -> str:
     """The provider's own base URL: the most common scheme+host of the upstream URLs (the proxy's own
-    helper routes aside), with the path prefix every one of them on that host shares."""
+    helper routes and templated hosts aside), with the path prefix every one of them on that host shares."""
     found = (upstream(op) for _, _, op in operations(document))
     urls = [parts for u in found if u.startswith(("https://", "http://"))
-            and (parts := urlsplit(u)).hostname and parts.hostname != PROXY_HOST]
+            and (parts := urlsplit(u)).hostname and parts.hostname != PROXY_HOST
+            and not any(c in parts.netloc for c in "{}<>@")]  # a templated host or credentials: no base
     if not urls:
         return ""
     (origin, _), = Counter(f"{u.scheme}://{u.netloc}" for u in urls).most_common(1)

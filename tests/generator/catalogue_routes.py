@@ -45,6 +45,7 @@ class Agreement:
     query_same: int = 0
     new_same: int = 0
     new_same_url: int = 0  # the derived form the client sends in new mode is the routes file's new URL
+    new_wrong: int = 0  # a new form derived that the proxy does not mount for the route
     reached: int = 0
     caught_anyway: int = 0  # the proxy gives this route's every form to another route (its own collision)
     unreached: list[str] = field(default_factory=list)
@@ -82,6 +83,7 @@ def measure(provider: str) -> Agreement:
         out.old_same += (got.old or None) == route["old"]
         out.query_same += sorted(got.old_query) == sorted(route["old_query"] or [])
         out.new_same += (got.new or None) == route["new"]
+        out.new_wrong += bool(got.new) and got.new != route["new"]
         sent_as_new = got.new or got.old
         out.new_same_url += route["new"] is not None and not _PARAM.search(route["new"]) and sent_as_new == route["new"]
         order = [f for f in (got.new, got.old) if f]  # the client's auto order: new first, else the one it knows
