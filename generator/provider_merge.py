@@ -5,6 +5,7 @@ normal here, and its URL forms are derived from the document alone (see provider
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -18,19 +19,37 @@ from .provider_routes import canonical_path, derive_route, direct_base, path_par
 # parameters: what the proxy itself sees.
 KEY = "x-lowcodeapi-key"
 PATH_PARAMS = "x-lowcodeapi-path-params"
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 def stamp(document: dict[str, Any], methods: tuple[str, ...]) -> dict[str, Any]:
-    """A copy of a raw LowCodeAPI document whose operations carry their key and `in: path` names."""
+    """A copy of a raw LowCodeAPI document, before the dialect repair: each operation carries its key
+    and `in: path` names, and sits at its canonical path (`/v1/assistants/{assistant_id}`). A path
+    value the canonical path has no place for goes `in: query` until the merge (the proxy reads it from
+    the query in every form), so the repair has no key to rewrite and no operation to drop."""
     paths = document.get("paths")
     if not isinstance(paths, dict):
         return document
     stamped: dict[str, Any] = {}
     for key, item in paths.items():
-        if isinstance(item, dict):
-            item = {m: ({**op, KEY: key, PATH_PARAMS: list(path_parameters(op))} if m in methods and isinstance(op, dict) else op)
-                    for m, op in item.items()}
-        stamped[key] = item
+        if not isinstance(item, dict):
+            stamped.setdefault(key, item)
+            continue
+        for method, op in item.items():
+            if method not in methods or not isinstance(op, dict):
+                stamped.setdefault(key, {})[method] = op
+                continue
+            names = path_parameters(op)
+            path = canonical_path(key, names, derive_route(key, names, "", ""))
+            if method in stamped.get(path, {}) or not set(_PLACEHOLDER.findall(path)) <= set(names):
+                path = key  # two keys, one template, or a placeholder no parameter names: the key as it is
+            placed = set(_PLACEHOLDER.findall(path))
+            params = [({**p, "in": "query"} if isinstance(p, dict) and p.get("in") == "path" and p.get("name") not in placed else p)
+                      for p in op.get("parameters") or []] if isinstance(op.get("parameters"), list) else op.get("parameters")
+            fixed = {**op, KEY: key, PATH_PARAMS: list(names)}
+            if params is not None:
+                fixed["parameters"] = params
+            stamped.setdefault(path, {})[method] = fixed
     return {**document, "paths": stamped}
 
 
@@ -43,14 +62,11 @@ def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
     entries: list[ReportEntry] = []
     errors: list[Diagnostic] = []
     derived_counts = {"new": 0, "old": 0, "direct": 0, "none": 0}
-    for method, op, pointer in _stamped_operations(doc):
+    for method, path, op, pointer in _stamped_operations(doc):
         key = str(op.pop(KEY))
         names = tuple(str(n) for n in op.pop(PATH_PARAMS) or [])
         op.pop("x-lowcodeapi-old", None)  # the repair's guess; the derivation below replaces it
         route = derive_route(key, names, upstream(op), provider.direct_base_url)
-        path = canonical_path(key, names, route)
-        if method in paths.get(path, {}):
-            path = key if key.startswith("/") else "/" + key  # two keys, one template: keep both
         if method in paths.get(path, {}):
             errors.append(Diagnostic("error", "merge.collision", f"{method.upper()} {key} collides with another operation", Location(snapshot.source.path, pointer)))
             continue
@@ -82,12 +98,12 @@ def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
     return MergedSpec(merged, report)
 
 
-def _stamped_operations(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+def _stamped_operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], str]]:
     out = []
     for path, item in (doc.get("paths") or {}).items():
         for method, op in item.items() if isinstance(item, dict) else ():
             if isinstance(op, dict) and KEY in op:
-                out.append((method, copy.deepcopy(op), pointer_join("/paths", path, method)))
+                out.append((method, str(path), copy.deepcopy(op), pointer_join("/paths", path, method)))
     return out
 
 
