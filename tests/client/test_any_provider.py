@@ -24,11 +24,11 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "generator"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "robustness"))
 
-from catalogue_routes import CATALOGUE, _mount, _sample  # noqa: E402
-from recorder import Recorded, Reply, _handler  # noqa: E402
-from robustkit import import_fresh  # noqa: E402
+from catalogue_routes import CATALOGUE, _mount, _sample
+from recorder import Recorded, Reply, _handler
+from robustkit import import_fresh
 
-from generator.cli import main  # noqa: E402
+from generator.cli import main
 
 # one of each format the catalogue has (gmail, cal: the dialect repairs their types first)
 PROVIDERS = {"openai": "old", "anthropic": "new, templated keys", "googlesheets": "mixed", "dodopayments": "proxy = sanitized alias"}
