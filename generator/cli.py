@@ -222,7 +222,8 @@ def validate_command(root: str, target: str | None, spec: str | None, package: s
             merged, _ = merge_target(t, config, root)
         report = merged.report
         click.echo(f"{t.name}: {operations_phrase(report.operations, report.direct_variants)}; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
-                   f"{report.count('snapshot-only')} snapshot only, {report.count('alias')} aliases, {len(report.repairs)} dialect repairs")
+                   f"{report.count('snapshot-only')} snapshot only, {report.count('alias')} aliases, {len(report.repairs)} dialect repairs"
+                   + (f"; URL forms derived for {report.count('derived')} from the provider's document" if report.count("derived") else ""))
         for e in report.entries:
             if e.level != "info" or e.kind == "conflict":
                 state = f" (acknowledged: {e.acknowledged})" if e.acknowledged else ""
