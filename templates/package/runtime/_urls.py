@@ -143,7 +143,8 @@ class Route:
         query = parse_qsl(fixed, keep_blank_values=True)
         if url_format == "old":  # the old format carries path values as query parameters, unstyled
             query += [(name, values[param]) for name, param in self.old_query]
-        elif url_format == "new":  # a value the template has no place for: the proxy reads the query
+        elif url_format == "new":
+            # a value the template has no place for: the proxy reads it from the query
             placed = set(_PARAM.findall(template))
             query += [(name, values[name]) for name in values if name not in placed]
         return method, path, query
