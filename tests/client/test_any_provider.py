@@ -235,3 +235,23 @@ def test_cli_of_a_provider_package(packages: dict[str, Any]) -> None:
         shown = subprocess.run(args, cwd=out, env=env, capture_output=True, text=True, timeout=60)
         assert shown.returncode == 0, shown.stderr
         assert name.split(".")[0].replace("_", "-") in shown.stdout
+
+
+def test_forms_a_route_lacks(packages: dict[str, Any]) -> None:
+    urls = sys.modules[packages["openai"].__name__ + "._urls"]
+    old_only = urls.Route(name="a.get", method="GET", direct_method="GET", direct="", new="", old="/a/id", old_query=(("id", "id"),))
+    for fmt in ("new", "old"):  # the one proxy form it has serves both
+        assert old_only.build(fmt, {"id": "v1"}) == ("GET", "/a/id", [("id", "v1")])
+    with pytest.raises(ValueError, match="a.get has no direct form"):
+        old_only.build("direct", {"id": "v1"})
+    new_only = urls.Route(name="b.get", method="GET", direct_method="GET", direct="/b/{id}", new="/b/{id}/{x}", old="")
+    assert new_only.build("old", {"id": "v1", "x": "v2"}) == ("GET", "/b/v1/v2", [])
+    # a path value the new template has no place for still reaches the proxy, in the query
+    assert new_only.build("new", {"id": "v1", "x": "v2", "extra": "v3"})[2] == [("extra", "v3")]
+    nowhere = urls.Route(name="c.get", method="GET", direct_method="GET", direct="/c", new="", old="")
+    with pytest.raises(ValueError, match="no route on LowCodeAPI"):
+        nowhere.build("new", {})
+    # an empty form never matches a URL when translating (it would match every path)
+    translator = urls.Translator([old_only, nowhere], "https://api.lowcodeapi.com/p", "https://api.example.com")
+    with pytest.raises(ValueError, match="no known route"):
+        translator.translate("https://api.lowcodeapi.com/p/zzz", "old")
