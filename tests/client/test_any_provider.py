@@ -213,6 +213,9 @@ def test_configured_target_without_documented_spec(tmp_path: Path) -> None:
     _generate(["generate", "--root", str(tmp_path)])
     report = (tmp_path / "out" / "MERGE_REPORT.md").read_text()
     assert "Anthropic" not in report and "the provider" in report
+    for name in ("README.md", "URL_FORMATS.md"):
+        assert "Anthropic" not in (tmp_path / "out" / name).read_text(), name
+    assert "| — |" in (tmp_path / "out" / "URL_FORMATS.md").read_text()  # no new form shown: none derived
     package = import_fresh(tmp_path / "out", "anyprov_cfg_openai")
     with fake_proxy("openai") as fake:
         client = package.Client(target="direct", api_key="sk-direct", base_url=fake.url + "/v1")
