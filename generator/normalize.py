@@ -86,8 +86,10 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
         if op.pagination:
             response_roots.append(op.pagination.item)
     root = _resource_tree(operations, frozenset(types.namer_taken()))
-    final = {op.route.direct + " " + op.http_method: op for op in _walk_operations(root)}
-    operations = [final[op.route.direct + " " + op.http_method] for op in operations]
+    # by method and merged path, which no two operations share (two can share a direct route: a provider's
+    # document may list one upstream URL for several operations, or none)
+    final = {op.http_method + " " + op.path: op for op in _walk_operations(root)}
+    operations = [final[op.http_method + " " + op.path] for op in operations]
     info = document.get("info") or {}
     dist = package.replace("_", "-")
     return Api(

@@ -145,10 +145,11 @@ def derive_route(key: str, names: tuple[str, ...], endpoint: str, base: str) -> 
 def _direct(endpoint: str, names: tuple[str, ...], base: str) -> tuple[str, str]:
     if not base or not endpoint.startswith(base + "/"):
         return "", "no direct form (its upstream URL is not under the provider's base)"
-    template = _template(endpoint[len(base):].split("?")[0], names)
-    if template is None:
+    path, mark, fixed = endpoint[len(base):].partition("?")
+    template = _template(path, names)
+    if template is None or "{" in fixed or "#" in fixed:
         return "", "no direct form (its upstream URL has a placeholder that is no parameter)"
-    return template, "direct form from api_endpoint"
+    return template + mark + fixed, "direct form from api_endpoint"  # a fixed query (`?Command=x`) is part of it
 
 
 def canonical_path(key: str, names: tuple[str, ...], derived: DerivedRoute) -> str:

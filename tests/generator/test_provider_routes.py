@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from catalogue_routes import CATALOGUE, measure, providers
 
+from generator.normalize import normalize
+from generator.pipeline import merge_target, plain_target
 from generator.provider_routes import canonical_path, derive_route, direct_base, server_provider
 
 # Routes whose document entry is not the route Express serves: duplicate method+alias, the document
@@ -84,3 +87,44 @@ def test_recognising_a_lowcodeapi_document() -> None:
     for url in ("https://api.lowcodeapi.com/x/y", "https://api.lowcodeapi.com/", "https://evil.example/x",
                 "https://api.lowcodeapi.com/..", "https://api.lowcodeapi.com/x?y=1", "https://api.lowcodeapi.com.evil.example/x"):
         assert server_provider({**tells, "servers": [{"url": url}]}) is None, url
+
+
+def _tiny(tmp_path: Path, paths: dict[str, object]) -> Path:
+    doc = {"openapi": "3.0.0", "info": {"description": ""}, "servers": [{"url": "https://api.lowcodeapi.com/tiny"}],
+           "components": {"securitySchemes": {"ApiToken": {"type": "apiKey", "in": "query", "name": "api_token"}}},
+           "security": [{"ApiToken": []}], "paths": paths}
+    spec = tmp_path / "tiny.openapi.json"
+    spec.write_text(json.dumps(doc))
+    return spec
+
+
+def _op(endpoint: str, *path_params: str) -> dict[str, object]:
+    return {"get": {"tags": ["T"], "summary": "s", "externalDocs": {"api_endpoint": endpoint},
+                    "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in path_params],
+                    "responses": {"401": {"description": "API token required"}}}}
+
+
+def test_operations_sharing_one_upstream_url_stay_apart(tmp_path: Path) -> None:
+    spec = _tiny(tmp_path, {"/a.one": _op("https://api.x.com/xml.response"), "/a.two": _op("https://api.x.com/xml.response"),
+                            "/b": _op("https://api.x.com/xml.response?Command=b")})
+    merged, provider = merge_target(plain_target(str(spec), "tiny_client", str(tmp_path / "out")), None, str(tmp_path))
+    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json")
+    assert sorted((op.route.old, op.route.direct) for op in api.operations) == [
+        ("/a.one", "/xml.response"), ("/a.two", "/xml.response"), ("/b", "/xml.response?Command=b")]
+    assert provider.direct_base_url == "https://api.x.com" and provider.lowcodeapi_base_url == "https://api.lowcodeapi.com/tiny"
+
+
+def test_path_values_without_a_template_keep_their_operation(tmp_path: Path) -> None:
+    """Two sanitized keys whose upstream templates coincide are two operations (the dialect repair, keyed by
+    the template, would keep one); each keeps its path parameters, in route order."""
+    spec = _tiny(tmp_path, {"/v1/things/thing_id": _op("https://api.x.com/v1/things/{thing_id}", "thing_id"),
+                            "/v1/things/thingid": _op("https://api.x.com/v1/things/{thing_id}", "thing_id"),
+                            "/v1/things/thing_id/parts/part-id": _op("https://api.x.com/v1/things/{thing_id}/parts/{part_id}", "part_id", "thing_id")})
+    merged, provider = merge_target(plain_target(str(spec), "tiny_client", str(tmp_path / "out")), None, str(tmp_path))
+    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json")
+    routes = {op.route.old: op for op in api.operations}
+    assert set(routes) == {"/v1/things/thing_id", "/v1/things/thingid", "/v1/things/thing_id/parts/part-id"}
+    parts = routes["/v1/things/thing_id/parts/part-id"]
+    assert [p.wire_name for p in parts.path_params] == ["thing_id", "part_id"]  # the upstream template's order
+    assert sorted(parts.route.old_query) == [("part_id", "part_id"), ("thing_id", "thing_id")]
+    assert provider.direct_base_url + parts.route.direct == "https://api.x.com/v1/things/{thing_id}/parts/{part_id}"
