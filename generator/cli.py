@@ -72,7 +72,7 @@ class _Job:
         from .pipeline import generate  # the full pipeline: imported only when the run cache misses
 
         # Plain mode names its spec relative to the spec's own folder: the same bytes from any working folder.
-        base = root if self.config is not None else os.path.dirname(self.target.documented)
+        base = root if self.config is not None else os.path.dirname(self.target.spec)
         return generate(self.target, self.config, base, self.templates, os.path.join(self.cache_dir, "black"), _progress())
 
     def remember(self, gen: Generation) -> None:
@@ -217,11 +217,12 @@ def validate_command(root: str, target: str | None, spec: str | None, package: s
     from .pipeline import merge_target
 
     for t in targets:
-        with nesting_bounded(t.documented if config is None else os.path.relpath(t.documented, root)):
+        with nesting_bounded(t.spec if config is None else os.path.relpath(t.spec, root)):
             merged, _ = merge_target(t, config, root)
         report = merged.report
         click.echo(f"{t.name}: {operations_phrase(report.operations, report.direct_variants)}; {report.count('matched')} matched, {report.count('documented-only')} documented only, "
-                   f"{report.count('snapshot-only')} snapshot only, {report.count('alias')} aliases, {len(report.repairs)} dialect repairs")
+                   f"{report.count('snapshot-only')} snapshot only, {report.count('alias')} aliases, {len(report.repairs)} dialect repairs"
+                   + (f"; URL forms derived for {report.count('derived')} from the provider's document" if report.count("derived") else ""))
         for e in report.entries:
             if e.level != "info" or e.kind == "conflict":
                 state = f" (acknowledged: {e.acknowledged})" if e.acknowledged else ""
@@ -331,8 +332,10 @@ def audit_command(published: str, form: str, root: str, target: str | None) -> N
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Project root (holds pyproject.toml).")
 @click.option("--target", "target", default=None, help="The [[tool.lowcodegen.targets]] entry whose snapshot to refresh.")
 @click.option("--specs-dir", default=None, type=click.Path(file_okay=False), help="Refresh the snapshot in this specs folder (laid out like specs/) instead.")
+@click.option("--provider", default=None, help="Any LowCodeAPI provider: write specs/lowcodeapi/NAME.openapi.json (or refresh its target's snapshot).")
 @_fail_on_bad_input
-def fetch_command(base_url: str, timeout: float, force: bool, retries: int, root: str, target: str | None, specs_dir: str | None) -> None:
+def fetch_command(base_url: str, timeout: float, force: bool, retries: int, root: str, target: str | None, specs_dir: str | None,
+                  provider: str | None) -> None:
     """Refresh the LowCodeAPI snapshot from the live backend and print what changed; offline or bad answer: exit 2, nothing touched."""
     from .diff import diff_apis
     from .diffreport import render
@@ -340,8 +343,16 @@ def fetch_command(base_url: str, timeout: float, force: bool, retries: int, root
     from .specsets import relocate
 
     root = os.path.abspath(root)
-    config = load_config(root)
-    chosen = config.target(target)
+    if provider is not None:
+        from .fetch import provider_target
+
+        if target is not None:
+            raise fail("fetch.options", "--provider and --target name the snapshot twice: give one", Location(root))
+        config = load_config(root) if os.path.isfile(os.path.join(root, "pyproject.toml")) else None
+        chosen = provider_target(provider, config, root)
+    else:
+        config = load_config(root)
+        chosen = config.target(target)
     if specs_dir:
         chosen = relocate(chosen, os.path.abspath(specs_dir))
     result = fetch_snapshot(chosen, config, root, base_url, timeout, retries, force=force)

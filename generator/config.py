@@ -21,9 +21,14 @@ class Target:
     name: str
     provider: str
     package: str
-    documented: str
+    documented: str | None  # None: the LowCodeAPI snapshot is the only input
     snapshot: str | None
     out: str
+
+    @property
+    def spec(self) -> str:
+        """The target's main input, for messages and relative paths: the documented spec, else the snapshot."""
+        return self.documented or self.snapshot or ""
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,12 @@ def load_config(root: str) -> Config:
                 raise fail("config.package", f"target {raw['name']!r}: {problem}", where)
             targets.append(Target(
                 name=raw["name"], provider=provider, package=raw["package"],
-                documented=os.path.join(root, raw["documented"]),
+                documented=os.path.join(root, raw["documented"]) if raw.get("documented") else None,
                 snapshot=os.path.join(root, raw["snapshot"]) if raw.get("snapshot") else None,
                 out=os.path.join(root, raw.get("out", "generated")),
             ))
+            if not raw.get("documented") and not raw.get("snapshot"):
+                raise fail("config.target", f"target {raw['name']!r} needs a documented spec, a snapshot or both", where)
         except KeyError as exc:
             raise fail("config.target", f"a [[tool.lowcodegen.targets]] entry lacks {exc.args[0]!r}", where) from None
     if not targets:

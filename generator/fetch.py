@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from typing import Any
@@ -171,12 +172,29 @@ def _provenance(path: str, url: str, today: str, sha256: str, routes: int, defin
     return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")  # as LowCodeAPI names providers: a URL segment, a file name
+
+
+def provider_target(name: str, config: Config | None, root: str) -> Target:
+    """The target `fetch --provider NAME` refreshes: the configured one with that provider's snapshot,
+    else `specs/lowcodeapi/NAME.openapi.json` under `root` (a provider target without documented spec)."""
+    if not PROVIDER_NAME.fullmatch(name) or ".." in name:
+        raise fail("fetch.provider", f"{line(name)[:80]!r} is not a LowCodeAPI provider name (lowercase letters, digits, '-', '_', '.')",
+                   Location(os.path.join(root, "pyproject.toml")))
+    for target in config.targets if config else ():
+        if target.provider == name and target.snapshot:
+            return target
+    package = re.sub(r"\W", "_", name) + "_lowcodeapi"
+    return Target(name=name, provider=name, package=package, documented=None,
+                  snapshot=os.path.join(root, "specs", "lowcodeapi", f"{name}.openapi.json"), out=os.path.join(root, "generated"))
+
+
 def _api(target: Target, config: Config | None, root: str) -> Api:
     from .normalize import normalize
     from .pipeline import display_path, merge_target
 
     merged, provider = merge_target(target, config, root)
-    return normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
+    return normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root))
 
 
 def _old_routes(snapshot: str) -> int | None:
@@ -206,7 +224,7 @@ def fetch_snapshot(target: Target, config: Config | None, root: str, base_url: s
     `timeout` bounds the whole download (both documents, retries, redirects); `force` accepts a drastic shrink.
     """
     if not target.snapshot:
-        raise fail("fetch.no-snapshot", f"target {target.name!r} has no LowCodeAPI snapshot to refresh", Location(target.documented))
+        raise fail("fetch.no-snapshot", f"target {target.name!r} has no LowCodeAPI snapshot to refresh", Location(target.spec))
     base = base_url.rstrip("/")
     headers = {"accept": "application/json", "accept-encoding": "gzip, deflate", "user-agent": "lowcodegen-fetch"}
     deadline = Deadline(timeout)

@@ -235,6 +235,7 @@ class Provider:
     old_format_rule: str
     direct_auth_prefix: str = ""  # "Bearer " for HTTP bearer / OAuth2 schemes
     direct_auth_query: str = ""  # an apiKey scheme that travels in the query
+    direct_unconfigured: str = ""  # why the direct target cannot be built (no direct auth configured)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ class LoadedSpec:
         return str(self.document.get("openapi", ""))
 
 
-def load_spec(path: str, display: str | None = None, *, validate: bool = True, defer_validation: bool = False) -> LoadedSpec:
+def load_spec(path: str, display: str | None = None, *, validate: bool = True, defer_validation: bool = False,
+              stamp_keys: bool = False) -> LoadedSpec:
     """Read, repair (LowCodeAPI dialect), validate and check references; raise on any error.
 
     With `defer_validation`, the OpenAPI validation is left to a `PendingValidation` that the caller
@@ -47,6 +48,9 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True, d
     repairs: tuple[Diagnostic, ...] = ()
     if is_lowcodeapi_dialect(data):
         dialect = "lowcodeapi"
+        if stamp_keys:
+            from .provider_merge import stamp
+            data = stamp(data, METHODS)
         data, repairs = repair_lowcodeapi(data, source.path, source.location)
     errors = list(_check_shape(data, source))
     if not errors:

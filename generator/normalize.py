@@ -88,8 +88,10 @@ def normalize(document: dict[str, Any], provider: Provider, package: str, inputs
         if op.pagination:
             response_roots.append(op.pagination.item)
     root = _resource_tree(operations, frozenset(types.namer_taken()))
-    final = {op.route.direct + " " + op.http_method: op for op in _walk_operations(root)}
-    operations = [final[op.route.direct + " " + op.http_method] for op in operations]
+    # by method and merged path, which no two operations share (two can share a direct route: a provider's
+    # document may list one upstream URL for several operations, or none)
+    final = {op.http_method + " " + op.path: op for op in _walk_operations(root)}
+    operations = [final[op.http_method + " " + op.path] for op in operations]
     info = document.get("info") or {}
     dist = package.replace("_", "-")
     return Api(
@@ -271,6 +273,13 @@ def _style(raw: dict[str, Any], pointer: str, types: TypeBuilder) -> tuple[str, 
     return style, explode if isinstance(explode, bool) else style == "form"
 
 
+def _form(routes: dict[str, Any], form: str, path: str) -> str:
+    """A route form's template: "" where the merge found none (the client uses another), the operation's
+    path where the merge gave no routes at all (plain OpenAPI)."""
+    given = routes.get(form)
+    return path if not isinstance(given, dict) or given.get("path") is None else str(given["path"])
+
+
 def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuilder) -> Operation:
     op = raw.op
     context = pascal(key.replace(".", "_"))
@@ -291,9 +300,9 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
     route = Route(
         name=key, method=raw.method.upper(),
         direct_method=str((routes.get("direct") or {}).get("method") or raw.method).upper(),
-        direct=str((routes.get("direct") or {}).get("path") or raw.path),
-        new=str((routes.get("new") or {}).get("path") or raw.path),
-        old=str((routes.get("old") or {}).get("path") or raw.path),
+        direct=_form(routes, "direct", raw.path),
+        new=_form(routes, "new", raw.path),
+        old=_form(routes, "old", raw.path),
         old_query=tuple((str(q), str(p)) for q, p in (routes.get("old") or {}).get("query") or []),
         betas=_default_betas(op, raw.pointer, types),
         lowcodeapi_routed=ext.get("source") != "documented",

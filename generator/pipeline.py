@@ -8,14 +8,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import Config, Target, default_provider
-from .diagnostics import nesting_bounded
+from .diagnostics import GeneratorError, nesting_bounded
 from .format import FormatCache, Formatter
 from .ir import Api, Provider
 from .load import LoadedSpec, PendingValidation, load_spec
 from .merge import MergedSpec, merge_specs
 from .normalize import normalize
 from .output import RenderedFile
+from .provider_merge import lowcodeapi_provider, merge_provider
+from .provider_routes import server_provider
 from .render import render
+from .source import read_spec
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,30 @@ def merge_target(target: Target, config: Config | None, root: str,
     """Load and merge a target's inputs. With `pending`, the OpenAPI validation of the inputs is
     handed to it (see load.PendingValidation) instead of done before the merge."""
     defer = pending is not None
-    documented = load_spec(target.documented, display_path(target.documented, root), defer_validation=defer)
+    if target.documented is None or (config is None and target.snapshot is None and _is_provider_document(target.documented)):
+        # a LowCodeAPI document alone: plain mode on a provider's /openapi, or a snapshot-only target
+        path = target.documented or target.snapshot or ""
+        alone = load_spec(path, display_path(path, root), defer_validation=defer, stamp_keys=True)
+        if pending is not None:
+            pending([alone])
+        name = server_provider(alone.source.data) or target.provider
+        configured = config.providers.get(name) if config else None
+        provider = lowcodeapi_provider(name, alone.source.data, configured)
+        return merge_provider(alone, provider), provider
+    documented = load_spec(target.documented, display_path(target.spec, root), defer_validation=defer)
     snapshot = load_spec(target.snapshot, display_path(target.snapshot, root), defer_validation=defer) if target.snapshot else None
     if pending is not None:
         pending([documented] + ([snapshot] if snapshot else []))
     provider = _provider_for(target, config, documented.document)
     return merge_specs(documented, snapshot, provider), provider
+
+
+def _is_provider_document(path: str) -> bool:
+    """True for a document LowCodeAPI serves for one provider (its server is the proxy's provider URL)."""
+    try:
+        return server_provider(read_spec(path).data) is not None
+    except GeneratorError:
+        return False  # load_spec reports it
 
 
 Progress = Callable[[str], None]
@@ -95,14 +116,14 @@ def generate(target: Target, config: Config | None, root: str, templates: str, c
              progress: Progress | None = None) -> Generation:
     """All stages but the write: the files a target should have, formatted."""
     say = progress or (lambda _: None)
-    say(f"loading {display_path(target.documented, root)}")
+    say(f"loading {display_path(target.spec, root)}")
     validations: list[PendingValidation] = []
     with Formatter(FormatCache(cache_dir), say) as formatter:
         try:
-            with nesting_bounded(display_path(target.documented, root)):
+            with nesting_bounded(display_path(target.spec, root)):
                 merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
                 say(f"normalizing {merged.report.operations} operations")
-                api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.documented, root))
+                api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root))
                 say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
                 files = render(api, merged.document, merged.report, templates, root, on_python_file=formatter.add)
         except Exception:

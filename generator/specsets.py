@@ -49,9 +49,9 @@ def project(root: str, target_name: str | None) -> tuple[Config | None, Target |
 
 def relocate(target: Target, specs_dir: str) -> Target:
     """The target with its specs read from another folder laid out like the project's `specs/`."""
-    base = os.path.dirname(target.documented)
+    base = os.path.dirname(target.spec)
     snapshot = os.path.join(specs_dir, os.path.relpath(target.snapshot, base)) if target.snapshot else None
-    return replace(target, documented=os.path.join(specs_dir, os.path.basename(target.documented)), snapshot=snapshot)
+    return replace(target, documented=os.path.join(specs_dir, os.path.basename(target.spec)), snapshot=snapshot)
 
 
 def _one(found: list[str], folder: str, what: str) -> str | None:
@@ -62,8 +62,8 @@ def _one(found: list[str], folder: str, what: str) -> str | None:
 
 
 def _documented_in(folder: str, target: Target | None) -> str:
-    if target is not None and os.path.isfile(os.path.join(folder, os.path.basename(target.documented))):
-        return os.path.join(folder, os.path.basename(target.documented))
+    if target is not None and os.path.isfile(os.path.join(folder, os.path.basename(target.spec))):
+        return os.path.join(folder, os.path.basename(target.spec))
     found = _one(sorted(p for ext in ("yaml", "yml", "json") for p in glob.glob(os.path.join(glob.escape(folder), f"*.documented.{ext}"))), folder, "documented specs")
     if found is None:
         found = _one(sorted(p for ext in ("yaml", "yml", "json") for p in glob.glob(os.path.join(glob.escape(folder), f"*.{ext}"))), folder, "spec files")
@@ -74,7 +74,7 @@ def _documented_in(folder: str, target: Target | None) -> str:
 
 def _snapshot_in(folder: str, target: Target | None) -> str | None:
     if target is not None and target.snapshot:
-        candidate = os.path.join(folder, os.path.relpath(target.snapshot, os.path.dirname(target.documented)))
+        candidate = os.path.join(folder, os.path.relpath(target.snapshot, os.path.dirname(target.spec)))
         if os.path.isfile(candidate):
             return candidate
     return _one(sorted(glob.glob(os.path.join(glob.escape(folder), "lowcodeapi", "*.openapi.json"))), folder, "LowCodeAPI snapshots")
@@ -90,7 +90,7 @@ def spec_set(path: str, target: Target | None) -> SpecSet:
     from .source import read_spec
 
     if target is not None and is_lowcodeapi_dialect(read_spec(path).data):
-        return SpecSet(path, target.documented, path)
+        return SpecSet(path, target.spec, path)
     return SpecSet(path, path, None)
 
 
@@ -122,13 +122,13 @@ def _git_file(top: str, ref: str, path: str, into: str) -> tuple[str, str] | str
 
 def git_spec_set(ref: str, current: Target, into: str) -> SpecSet:
     """The target's specs as they were at git revision `ref`, copied into the folder `into`."""
-    folder = os.path.dirname(current.documented) or "."
+    folder = os.path.dirname(current.spec) or "."
     top = _toplevel(folder)
     if top is None:
         raise fail("diff.git", "not inside a git repository", Location(folder))
-    documented = _git_file(top, ref, current.documented, into)
+    documented = _git_file(top, ref, current.spec, into)
     if isinstance(documented, str):
-        raise fail("diff.git", documented, Location(f"{ref}:{os.path.relpath(os.path.realpath(current.documented), top)}"))
+        raise fail("diff.git", documented, Location(f"{ref}:{os.path.relpath(os.path.realpath(current.spec), top)}"))
     snapshot = _git_file(top, ref, current.snapshot, into) if current.snapshot else None
     names = (documented,) + ((snapshot,) if isinstance(snapshot, tuple) else ())
     return SpecSet(ref, documented[0], snapshot[0] if isinstance(snapshot, tuple) else None, names)
@@ -142,9 +142,9 @@ def load_api(side: SpecSet, target: Target | None, config: Config | None, root: 
     base = target or Target("spec", "spec", "client", side.documented, None, root)
     t = replace(base, documented=os.path.abspath(side.documented), snapshot=os.path.abspath(side.snapshot) if side.snapshot else None)
     try:
-        with nesting_bounded(display_path(t.documented, root)):
+        with nesting_bounded(display_path(t.spec, root)):
             merged, provider = merge_target(t, config if target else None, root)
-            return normalize(merged.document, provider, t.package, merged.report.inputs, display_path(t.documented, root))
+            return normalize(merged.document, provider, t.package, merged.report.inputs, display_path(t.spec, root))
     except GeneratorError as exc:
         shown = {display_path(local, root): name for local, name in side.names}
         raise GeneratorError([replace(d, location=replace(d.location, file=shown.get(d.location.file, d.location.file))) for d in exc.diagnostics]) from None
@@ -161,9 +161,9 @@ def diff_sides(old: str | None, new: str | None, git_ref: str | None, root: str,
             raise fail("diff.git", "--git needs a lowcodegen project (pyproject.toml with [tool.lowcodegen])", Location(root))
         with tempfile.TemporaryDirectory(prefix="lowcodegen-diff-") as into:
             before = git_spec_set(git_ref, target, into)
-            current = SpecSet(os.path.relpath(os.path.dirname(target.documented)) or ".", target.documented, target.snapshot)
+            current = SpecSet(os.path.relpath(os.path.dirname(target.spec)) or ".", target.spec, target.snapshot)
             changes = diff_apis(load_api(before, target, config, root), load_api(current, target, config, root))
-            return changes, f"{git_ref}:{os.path.basename(os.path.dirname(target.documented))}", current.label
+            return changes, f"{git_ref}:{os.path.basename(os.path.dirname(target.spec))}", current.label
     assert old is not None and new is not None
     sides = spec_set(old, target), spec_set(new, target)
     return diff_apis(load_api(sides[0], target, config, root), load_api(sides[1], target, config, root)), old, new

@@ -21,6 +21,7 @@ from ._provider import (
     DIRECT_BASE_URL,
     DIRECT_BASE_URL_ENV,
     DIRECT_HEADERS,
+    DIRECT_UNCONFIGURED,
     LOWCODEAPI_BASE_URL,
     PACKAGE_NAME,
     TOKEN_ENV,
@@ -89,7 +90,7 @@ class ClientSettings:
 def default_target(api_token: str | None, api_key: str | None) -> str:
     """The target when none is chosen (the client's and the CLI's one rule): ``"direct"`` when only an API
     key is known (argument or environment variable), else ``"lowcodeapi"``."""
-    return "direct" if api_key and not api_token else "lowcodeapi"
+    return "direct" if api_key and not api_token and not DIRECT_UNCONFIGURED else "lowcodeapi"
 
 
 def _credential(given: str | None, name: str, env: str) -> str | None:
@@ -133,6 +134,8 @@ def resolve_settings(
             )
         base = base_url or os.environ.get(BASE_URL_ENV) or LOWCODEAPI_BASE_URL
     else:
+        if DIRECT_UNCONFIGURED:
+            raise ValueError(f"target='direct' is not available: {DIRECT_UNCONFIGURED}")
         if not api_key:
             raise MissingCredentialsError(
                 "No API key for target='direct': pass api_key=... "

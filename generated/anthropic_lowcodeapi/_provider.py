@@ -13,6 +13,8 @@ DIRECT_BASE_URL_ENV = "ANTHROPIC_BASE_URL"
 DIRECT_AUTH_HEADER = "x-api-key"  # empty: the key is not sent in a header
 DIRECT_AUTH_PREFIX = ""
 DIRECT_AUTH_QUERY = ""  # empty: the key is not sent in the query
+# non-empty: the direct target is refused at construction, with this reason (no direct auth configured)
+DIRECT_UNCONFIGURED = ""
 DIRECT_HEADERS: dict[str, str] = {
     "anthropic-version": "2023-06-01",
 }

@@ -117,8 +117,17 @@ class Route:
     def build(
         self, url_format: str, path_params: Mapping[str, object]
     ) -> tuple[str, str, list[tuple[str, str]]]:
-        """(HTTP method, path with quoted values, extra query pairs) for `direct`, `new` or `old`."""
+        """(HTTP method, path with quoted values, extra query pairs) for `direct`, `new` or `old`.
+
+        A proxy form the route does not have (``""``: not derivable from the provider's document) is
+        served by the other one, which the proxy mounts; a missing direct form is a ValueError."""
+        url_format = self.served_as(url_format)
         if url_format == "direct":
+            if not self.direct:
+                raise ValueError(
+                    f"{self.name} has no direct form: its upstream URL is not under the provider's"
+                    " own base URL or needs a value the proxy fills in; call it through LowCodeAPI"
+                )
             method, template = self.direct_method, self.direct
         elif url_format == "new":
             method, template = self.method, self.new
@@ -135,12 +144,26 @@ class Route:
         query = parse_qsl(fixed, keep_blank_values=True)
         if url_format == "old":  # the old format carries path values as query parameters, unstyled
             query += [(name, values[param]) for name, param in self.old_query]
+        elif url_format == "new":
+            # a value the template has no place for: the proxy reads it from the query
+            placed = set(_PARAM.findall(template))
+            query += [(name, values[name]) for name in values if name not in placed]
         return method, path, query
+
+    def served_as(self, url_format: str) -> str:
+        """The form that serves ``url_format``: the other proxy form where this one is unknown."""
+        if url_format == "new" and not self.new and self.old:
+            return "old"
+        if url_format == "old" and not self.old and self.new:
+            return "new"
+        if url_format in ("new", "old") and not (self.new or self.old):
+            raise ValueError(f"{self.name} has no route on LowCodeAPI: the proxy cannot reach it")
+        return url_format
 
     def check_query(self, url_format: str, pairs: Iterable[tuple[str, str]]) -> None:
         """ValueError when a caller's query pair (``query``, ``extra_query``) sets a parameter that the
         old format turns into a path value, with a value that `path_value` refuses."""
-        if url_format != "old":
+        if url_format != "old" or self.served_as("old") != "old":
             return
         carriers = dict(self.old_query)
         for key, value in pairs:
@@ -180,6 +203,8 @@ class Translator:
                     ("old", route.old),
                 ):
                     path = template.partition("?")[0]
+                    if not path:
+                        continue  # a form this route does not have
                     regex = "".join(
                         f"(?P<p{i}>[^/]+)" if part.startswith("{") else re.escape(part)
                         for i, part in enumerate(re.split(r"(\{[^{}]+\})", path))

@@ -41,6 +41,7 @@ DIRECT_BASE_URL_ENV = "ANTHROPIC_BASE_URL"
 DIRECT_AUTH_HEADER = "x-api-key"
 DIRECT_AUTH_PREFIX = ""
 DIRECT_AUTH_QUERY = ""
+DIRECT_UNCONFIGURED = ""
 DIRECT_HEADERS: dict[str, str] = {{"anthropic-version": "2023-06-01"}}
 USER_AGENT = "anthropic-lowcodeapi/0.0.0 (runtime tests)"
 '''

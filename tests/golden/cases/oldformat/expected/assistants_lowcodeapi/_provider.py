@@ -13,5 +13,7 @@ DIRECT_BASE_URL_ENV = "ASSISTANTS_BASE_URL"
 DIRECT_AUTH_HEADER = "x-api-key"  # empty: the key is not sent in a header
 DIRECT_AUTH_PREFIX = ""
 DIRECT_AUTH_QUERY = ""  # empty: the key is not sent in the query
+# non-empty: the direct target is refused at construction, with this reason (no direct auth configured)
+DIRECT_UNCONFIGURED = ""
 DIRECT_HEADERS: dict[str, str] = {}
 USER_AGENT = "assistants-lowcodeapi/2 (lowcodegen)"  # header-safe: PEP 440 characters only
