@@ -38,21 +38,10 @@ pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
 DRIVER = Path(__file__).with_name("catalogue_driver.py")
-# Flip (delete) once plain mode recognises LowCodeAPI documents (issue 13, items 1-2): until then the
-# generator treats the proxy's server as the provider's own API and may refuse dialect errors.
-NEEDS_PLAIN_MODE = pytest.mark.xfail(reason="needs LowCodeAPI document support in plain mode", strict=False)
-# Providers today's generator refuses (exit 2 on dialect errors: `type: enum`, `type: ""`, typos, ...): flip
-# (empty this set) once dialect repair (issue 13, item 3) is merged.
-REFUSED_TODAY = frozenset({
-    "awss3", "beyondwords", "cal", "cloudflare-r2", "dodopayments", "elevenlabs", "github", "gitlab", "gmail",
-    "googlecalendar", "googledocs", "hubspot", "jasper", "mailgun", "name", "notion", "razorpay", "resembleai",
-    "stabilityai", "trello", "wordpress", "x-twitter",
-})
 
 
 def _provider_params() -> list[Any]:
-    needs_repair = pytest.mark.xfail(reason="needs dialect repair in plain mode (issue 13, item 3)", strict=False)
-    return [pytest.param(p, id=p, marks=[needs_repair] if p in REFUSED_TODAY else []) for p in PROVIDERS]
+    return [pytest.param(p, id=p) for p in PROVIDERS]
 
 
 @dataclass
@@ -198,7 +187,6 @@ def _call_params() -> list[Any]:
     return [pytest.param(p, m, id=f"{p}-{m}") for p in PROVIDERS if p not in UNRELEASED for m in MODES]
 
 
-@NEEDS_PLAIN_MODE
 @pytest.mark.parametrize(("provider", "mode"), _call_params())
 def test_sampled_operations_reach_their_routes(catalogue: dict[str, Generated], fake: FakeLowCodeAPI,
                                                provider: str, mode: str) -> None:
