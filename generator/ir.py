@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .code import Code
+from .expr import ANY, NONE, Call, Expr, Lambda, Name, Subscript, Type, flat, type_text, union
 
 UrlFormat = Literal["direct", "new", "old"]
 ResponseKind = Literal["json", "binary", "jsonl", "sse", "empty"]
@@ -40,14 +41,14 @@ class Route:
 
 @dataclass(frozen=True)
 class TypeRef:
-    """A schema as Python sees it: the annotation for responses, for requests, and the runtime converter.
+    """A schema as Python sees it: the type for responses, for requests, and the runtime converter.
 
-    `converter` is an expression over the generated types module (`None` when values pass unchanged).
+    `convert` is an expression over the generated types module (`None` when values pass unchanged).
     """
 
-    annotation: Code
-    param_annotation: Code
-    converter: Code | None
+    py_type: Type
+    param_type: Type
+    convert: Expr | None
     nullable: bool = False
     enum_values: tuple[str, ...] = ()
     is_structured: bool = False  # objects and arrays: the CLI takes them as JSON
@@ -56,6 +57,37 @@ class TypeRef:
     refs: frozenset[str] = frozenset()  # keys of the models this type mentions
     builtins: frozenset[str] = frozenset()  # builtin names `annotation` uses (a method so named shadows them)
     param_builtins: frozenset[str] = frozenset()  # the same for `param_annotation`
+    parses_model: bool = False  # `convert` is a model class's `parse`: it returns `py_type` itself
+
+    @property
+    def annotation(self) -> Code:
+        return type_text(self.py_type)
+
+    @property
+    def param_annotation(self) -> Code:
+        return type_text(self.param_type)
+
+    @property
+    def converter(self) -> Code | None:
+        return None if self.convert is None else flat(self.convert)
+
+    @property
+    def needs_cast(self) -> bool:
+        """A converted value mypy cannot see as `py_type` (a model's parse returns its own class)."""
+        return self.py_type != ANY and not self.parses_model
+
+    @property
+    def cli_kind(self) -> str:
+        """How the CLI takes the value: files | file | strs | json | str | int | float | bool | any."""
+        if self.is_binary:
+            return "files" if self.is_structured else "file"
+        if self.python_kind == "strs":
+            return "strs"
+        if self.is_structured:
+            return "json"
+        if self.enum_values:
+            return "str"
+        return self.python_kind if self.python_kind in ("int", "float", "bool", "str") else "any"
 
 
 @dataclass(frozen=True)
@@ -67,6 +99,21 @@ class Field:
     type: TypeRef
     required: bool
     description: str
+
+    @property
+    def attribute_type(self) -> Type:
+        """The model attribute's type: `None` too when the key may be missing."""
+        t = self.type.py_type
+        return t if self.required or self.type.nullable or t == ANY else union(t, NONE)
+
+    @property
+    def key_type(self) -> Type:
+        """The TypedDict key's type: `Required[...]` when the key must be given."""
+        return Subscript(Code("Required"), (self.type.param_type,)) if self.required else self.type.param_type
+
+    @property
+    def key_annotation(self) -> Code:
+        return type_text(self.key_type)
 
 
 @dataclass(frozen=True)
@@ -97,7 +144,21 @@ class UnionModel:
     variants: tuple[tuple[str, Code], ...]  # (discriminator value, class name)
     in_responses: bool
     in_requests: bool
-    decoder: Code | None = None  # the converter expression the alias's `_parse_` function wraps
+    decoder: Expr | None = None  # the converter expression the alias's `_parse_` function wraps
+
+    @property
+    def alias_annotation(self) -> Code:
+        """The members joined as written (a repeated one is kept: it is a member of its own)."""
+        return Code(" | ".join(m.annotation for m in self.members))
+
+    @property
+    def param_alias_annotation(self) -> Code:
+        return Code(" | ".join(m.param_annotation for m in self.members))
+
+    @property
+    def lazy_decoder(self) -> Expr:
+        """`_m.Lazy(lambda: decoder)`: the converter bound once every class exists."""
+        return Call(Code("_m.Lazy"), (Lambda(self.decoder or Code("_m.identity")),))
 
 
 @dataclass(frozen=True)
@@ -132,6 +193,15 @@ class Param:
     enum_aliases: tuple[tuple[str, str], ...] = ()  # x-enum-aliases: (accepted value, the value sent)
     style: str = ""  # OpenAPI serialization of path, query and header values (simple, form, deepObject, ...)
     explode: bool = False
+
+    @property
+    def signature_type(self) -> Type:
+        """The parameter's type in a method signature: an optional one also takes NOT_GIVEN, and a
+        query parameter `None` (sent as no value)."""
+        if self.required:
+            return self.type.param_type
+        none = (NONE,) if self.location == "query" and not self.type.nullable else ()
+        return union(self.type.param_type, *none, Name(Code("NotGiven")))
 
 
 @dataclass(frozen=True)
@@ -203,6 +273,31 @@ class Operation:
         if self.stream_switch is not None:
             return "stream-or-json"
         return self.response.kind
+
+    def stream_returns(self, aw: bool) -> Type:
+        """What a `stream=True` call of a stream-or-json method returns."""
+        return Subscript(Code("AsyncStream" if aw else "Stream"), (_of(self.response.stream_event), _of(self.response.type)))
+
+    def returns(self, aw: bool, stream: str = "impl") -> Code:
+        """The method's return annotation (`aw`: of the async client's method); for a stream-or-json
+        method, of its overload `stream` ("false", "true", "bool" or the implementation "impl")."""
+        of, kind, prefix = _of, self.kind, "Async" if aw else ""
+        if kind == "stream-or-json":
+            both = {"false": of(self.response.type), "true": self.stream_returns(aw)}
+            return type_text(both.get(stream) or union(of(self.response.type), self.stream_returns(aw)))
+        returns: dict[str, Type] = {
+            "page": Subscript(Code("AsyncPaginator" if aw else "SyncPage"), (of(self.pagination.item if self.pagination else None),)),
+            "json": of(self.response.type),
+            "sse": Subscript(Code(prefix + "Stream"), (of(self.response.type), ANY)),
+            "jsonl": Subscript(Code(prefix + "JSONLines"), (of(self.response.type),)),
+            "binary": Name(Code("bytes")),
+            "empty": NONE,
+        }
+        return type_text(returns[kind])
+
+
+def _of(t: TypeRef | None) -> Type:
+    return ANY if t is None else t.py_type
 
 
 @dataclass(frozen=True)

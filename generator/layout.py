@@ -1,7 +1,8 @@
 """Black's shapes for the calls and tuples that templates build, laid out before black sees them.
 
 Black formats a text a second time whenever its first pass changed anything, so output that is
-already in black's shape costs half. This module knows black's rules for one family of lines, a call,
+already in black's shape costs half. This module is the one printer of the IR's expression trees (`expr`).
+It knows black's rules for one family of lines, a call,
 tuple or dict of atoms (names, literals, lambdas), keywords and nested calls, tuples and dicts: keep the line if
 it fits; else put a call's arguments on one line of their own if they fit there; else one per line,
 each with a trailing comma (a tuple or dict always takes this last shape when it does not fit). It is only
@@ -11,46 +12,26 @@ a matter of speed: black still formats every file, so a shape wrong here costs t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .code import Code, ident
+from .expr import (
+    Call,
+    Dict,
+    Expr,
+    Keyword,
+    Lambda,
+    Literal,
+    Name,
+    Subscript,
+    Tuple,
+    Type,
+    Union,
+    flat,
+    type_text,
+)
+
+__all__ = ["Call", "Dict", "Expr", "Keyword", "Lambda", "Tuple", "flat"]
 
 LINE_LENGTH = 100  # black's line length for the generated code; the format stage uses the same
-
-
-@dataclass(frozen=True)
-class Call:
-    """`name(arg, ...)`: the callee and its arguments."""
-
-    name: Code
-    args: tuple[Expr, ...]
-
-
-@dataclass(frozen=True)
-class Tuple:
-    """`(item, ...)`: a tuple display; `(item,)` when it holds one."""
-
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True)
-class Keyword:
-    """`name=value` inside a call."""
-
-    name: Code
-    value: Expr
-
-
-@dataclass(frozen=True)
-class Dict:
-    """`{key: value, ...}`: a dict display; `exploded` writes one entry a line even when it would fit
-    (black keeps that shape: the trailing comma it then ends with is a "magic" one)."""
-
-    items: tuple[tuple[Expr, Expr], ...]
-    exploded: bool = False
-
-
-Expr = Code | Call | Tuple | Keyword | Dict
 
 
 def keyword(name: str, value: Expr) -> Keyword:
@@ -83,49 +64,8 @@ def dict_of(*items: tuple[Expr, Expr], exploded: bool = False) -> Dict:
 
 
 def _check(value: object) -> None:
-    if not isinstance(value, Code | Call | Tuple | Keyword | Dict):
+    if not isinstance(value, Code | Call | Tuple | Keyword | Dict | Lambda):
         raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
-
-
-def parsed(code: Code) -> Expr:
-    """A converter expression built by the IR (calls, tuples, dicts, names, literals, lambdas), as
-    a tree for `lay_out`; each leaf is a whole token of `code`, so it stays as safe as `code`."""
-    import ast
-
-    _check(code)
-    if "\n" in code:
-        raise ValueError(f"an expression on more than one line: {code[:60]!r}")
-    raw = code.encode()  # one line: column offsets are UTF-8 byte offsets into it
-
-    def source(node: ast.AST) -> Code:
-        return Code(raw[node.col_offset : node.end_col_offset].decode())  # type: ignore[attr-defined]
-
-    def convert(node: ast.expr, prefix: str = "") -> Expr:
-        if isinstance(node, ast.Call) and not node.keywords:
-            return Call(Code(prefix + source(node.func)), tuple(convert(a) for a in node.args))
-        if isinstance(node, ast.Tuple):
-            return Tuple(tuple(convert(e) for e in node.elts))
-        if isinstance(node, ast.Dict) and all(k is not None for k in node.keys):
-            return Dict(tuple((convert(k), convert(v)) for k, v in zip(node.keys, node.values, strict=True) if k))
-        if isinstance(node, ast.Lambda) and not node.args.args and isinstance(node.body, ast.Call):
-            return convert(node.body, prefix + "lambda: ")  # black splits a lambda's body at its call
-        return Code(prefix + source(node))
-
-    return convert(ast.parse(code, mode="eval").body)
-
-
-def flat(expr: Expr) -> str:
-    """The expression on one line, spaced as black spaces it."""
-    if isinstance(expr, Keyword):
-        return f"{expr.name}={flat(expr.value)}"
-    if isinstance(expr, Call):
-        return f"{expr.name}({', '.join(map(flat, expr.args))})"
-    if isinstance(expr, Tuple):
-        inner = ", ".join(map(flat, expr.items))
-        return f"({inner},)" if len(expr.items) == 1 else f"({inner})"
-    if isinstance(expr, Dict):
-        return "{" + ", ".join(f"{flat(k)}: {flat(v)}" for k, v in expr.items) + "}"
-    return str(expr)
 
 
 def lay_out(expr: Expr, indent: int = 0, tail: str = "", lead: int = 0) -> Code:
@@ -140,6 +80,8 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     pad = " " * indent
     if isinstance(expr, Keyword):
         return _lines(expr.value, indent, f"{head}{expr.name}=", tail)
+    if isinstance(expr, Lambda):  # black splits a lambda's body at its call
+        return _lines(expr.body, indent, f"{head}lambda: ", tail)
     one = f"{pad}{head}{flat(expr)}{tail}"
     if isinstance(expr, Dict):  # an atom: split, it takes one entry a line
         if (len(one) <= LINE_LENGTH and not expr.exploded) or not expr.items:
@@ -175,90 +117,48 @@ def assigned(value: Code, lead: int) -> Code:
     return Code(f"(\n    {value}\n)")
 
 
-def annotation(text: Code, indent: int, head: str, tail: str = "") -> Code:
+def annotation(t: Type, indent: int, head: str, tail: str = "") -> Code:
     """A type annotation as black writes it in `head` + annotation + `tail` at `indent` columns, such
     as a field (`name: `) or a parameter (`name: `, ` = NOT_GIVEN,`): a union that does not fit goes
     in parentheses, then one member a line; a subscript splits at its own brackets. Returned with the
     tail and without the indentation and head of its first line, which the template writes."""
-    _check(text)
+    if not isinstance(t, Name | Literal | Subscript | Union):
+        raise TypeError(f"not a type tree in an annotation: {type(t).__name__} {str(t)[:60]!r}")
     pad = " " * indent
+    text = type_text(t)
     if len(pad) + len(head) + len(text) + len(tail) <= LINE_LENGTH:
         return Code(text + tail)
-    node = _type_tree(text)
-    if isinstance(node, _Union):
-        lines = [f"{pad}{head}(", *_member_lines(node, indent + 4, "", ""), f"{pad}){tail}"]
-    elif isinstance(node, _Subscript):
-        lines = _subscript_lines(node, indent, head, tail)
+    if isinstance(t, Union):
+        lines = [f"{pad}{head}(", *_member_lines(t, indent + 4, "", ""), f"{pad}){tail}"]
+    elif isinstance(t, Subscript | Literal):
+        lines = _subscript_lines(t, indent, head, tail)
     else:
         return Code(text + tail)
     return Code("\n".join(lines)[len(pad) + len(head) :])
 
 
-@dataclass(frozen=True)
-class _Union:
-    members: tuple[_Type, ...]
-
-
-@dataclass(frozen=True)
-class _Subscript:
-    base: str
-    items: tuple[_Type, ...]
-
-
-_Type = str | _Union | _Subscript
-
-
-def _type_tree(text: str) -> _Type:
-    import ast
-
-    raw = text.encode()  # one line: column offsets are UTF-8 byte offsets into it
-
-    def source(node: ast.expr) -> str:
-        return raw[node.col_offset : node.end_col_offset].decode()
-
-    def convert(node: ast.expr) -> _Type:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            left, right = convert(node.left), convert(node.right)
-            return _Union((*(left.members if isinstance(left, _Union) else (left,)), right))
-        if isinstance(node, ast.Subscript):
-            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            return _Subscript(source(node.value), tuple(convert(i) for i in items))
-        return source(node)
-
-    if "\n" in text:
-        raise ValueError(f"an annotation on more than one line: {text[:60]!r}")
-    return convert(ast.parse(text, mode="eval").body)
-
-
-def _type_flat(node: _Type) -> str:
-    if isinstance(node, _Union):
-        return " | ".join(map(_type_flat, node.members))
-    if isinstance(node, _Subscript):
-        return f"{node.base}[{', '.join(map(_type_flat, node.items))}]"
-    return node
-
-
-def _member_lines(node: _Type, indent: int, head: str, tail: str) -> list[str]:
+def _member_lines(t: Type, indent: int, head: str, tail: str) -> list[str]:
     """A type on a line inside brackets: a union splits before each `|`."""
     pad = " " * indent
-    one = f"{pad}{head}{_type_flat(node)}{tail}"
+    one = f"{pad}{head}{type_text(t)}{tail}"
     if len(one) <= LINE_LENGTH:
         return [one]
-    if isinstance(node, _Union):
-        last = len(node.members) - 1
-        return [line for i, member in enumerate(node.members)
+    if isinstance(t, Union):
+        last = len(t.members) - 1
+        return [line for i, member in enumerate(t.members)
                 for line in _member_lines(member, indent, (head if i == 0 else "| "), tail if i == last else "")]
-    if isinstance(node, _Subscript):
-        return _subscript_lines(node, indent, head, tail)
+    if isinstance(t, Subscript | Literal):
+        return _subscript_lines(t, indent, head, tail)
     return [one]
 
 
-def _subscript_lines(node: _Subscript, indent: int, head: str, tail: str) -> list[str]:
+def _subscript_lines(t: Subscript | Literal, indent: int, head: str, tail: str) -> list[str]:
     pad = " " * indent
-    opening, closing = f"{pad}{head}{node.base}[", f"{pad}]{tail}"
-    body = f"{pad}    {', '.join(map(_type_flat, node.items))}"
+    base, items = ("Literal", tuple(Name(v) for v in t.values)) if isinstance(t, Literal) else (t.base, t.items)
+    opening, closing = f"{pad}{head}{base}[", f"{pad}]{tail}"
+    body = f"{pad}    {', '.join(map(type_text, items))}"
     if len(body) <= LINE_LENGTH:
         return [opening, body, closing]
-    if len(node.items) == 1:
-        return [opening, *_member_lines(node.items[0], indent + 4, "", ""), closing]
-    return [opening, *(line for item in node.items for line in _member_lines(item, indent + 4, "", ",")), closing]
+    if len(items) == 1:
+        return [opening, *_member_lines(items[0], indent + 4, "", ""), closing]
+    return [opening, *(line for item in items for line in _member_lines(item, indent + 4, "", ",")), closing]

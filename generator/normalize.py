@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .code import Code, ident, py_literal
+from .code import ident, py_literal
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .dialect import METHODS
+from .expr import NONE, Literal, union
 from .ir import (
     Api,
     Body,
@@ -229,8 +230,8 @@ def _param(raw: dict[str, Any], schema_pointer: str, context: str, types: TypeBu
     aliases = _enum_aliases(declared_aliases, t.enum_values, pointer_join(schema_pointer.rpartition("/")[0], "x-enum-aliases"), types)
     if aliases:  # the aliases are accepted values too (the signature's Literal, the CLI's choices)
         values = t.enum_values + tuple(a for a, _ in aliases)
-        literal = Code("Literal[" + ", ".join(py_literal(v) for v in values) + "]" + (" | None" if t.nullable else ""))
-        t = replace(t, annotation=literal, param_annotation=literal, enum_values=values)
+        literal = union(Literal(tuple(py_literal(v) for v in values)), *((NONE,) if t.nullable else ()))
+        t = replace(t, py_type=literal, param_type=literal, enum_values=values)
     style, explode = _style(raw, schema_pointer.rpartition("/")[0], types)
     return Param(
         wire_name=wire, py_name=py, cli_name=cli, location=location,  # type: ignore[arg-type]

@@ -68,7 +68,7 @@ def environment(templates: str) -> jinja2.Environment:
         assigned=layout.assigned,
     )
     env.globals.update(walk=walk_resources, Code=Code, call=layout.call, keyword=layout.keyword, tuple_of=layout.tuple_of,
-                       dict_of=layout.dict_of, parsed=layout.parsed,
+                       dict_of=layout.dict_of,
                        pad=lambda n: Code(" " * n), isinstance=isinstance, ObjectModel=ObjectModel, UnionModel=UnionModel)
     return env
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from .code import Code, py_literal, py_str
 from .diagnostics import pointer_join
+from .expr import ANY as ANY_TYPE
+from .expr import NONE, Call, Dict, Expr, Literal, Name, Tuple, subscript, union
 from .ir import Field, Model, ObjectModel, TypeRef, UnionModel
 from .load import resolve_pointer
 from .naming import RESERVED_NAMES, SHADOWED, Namer, pascal, safe, snake
@@ -22,7 +24,8 @@ from .naming import RESERVED_NAMES, SHADOWED, Namer, pascal, safe, snake
 MODEL_ATTRS = frozenset({"parse", "to_dict", "to_json", "get"})
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-ANY = TypeRef(Code("Any"), Code("Any"), None)
+ANY = TypeRef(ANY_TYPE, ANY_TYPE, None)
+_STR = Name(Code("str"))
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
@@ -49,24 +52,15 @@ class _Union:
     variants: tuple[tuple[str, Code], ...]
 
 
-def _join(parts: list[Code]) -> Code:
-    seen: list[str] = []
-    for p in parts:
-        for piece in p.split(" | "):
-            if piece not in seen:
-                seen.append(piece)
-    return Code(" | ".join(seen))
-
-
-def _parsers(names: tuple[Code, ...]) -> str:
+def _parsers(names: tuple[Code, ...]) -> Expr:
     """A discriminator value's decoder: one model's parse, or the tuple of those sharing the value."""
-    return f"{names[0]}.parse" if len(names) == 1 else f"({', '.join(f'{n}.parse' for n in names)})"
+    return Code(f"{names[0]}.parse") if len(names) == 1 else Tuple(tuple(Code(f"{n}.parse") for n in names))
 
 
 def _nullable(ref: TypeRef, nullable: bool = True) -> TypeRef:
-    if not nullable or ref.nullable or ref.annotation == "Any":
+    if not nullable or ref.nullable or ref.py_type == ANY_TYPE:
         return ref
-    return replace(ref, annotation=Code(f"{ref.annotation} | None"), param_annotation=Code(f"{ref.param_annotation} | None"), nullable=True)
+    return replace(ref, py_type=union(ref.py_type, NONE), param_type=union(ref.param_type, NONE), nullable=True)
 
 
 class TypeBuilder:
@@ -117,28 +111,28 @@ class TypeBuilder:
                 return _nullable(self._named(pointer, context, schema), nullable)
             extra = schema.get("additionalProperties")
             inner = self.type_of(extra, pointer_join(pointer, "additionalProperties"), context + "Value") if isinstance(extra, dict) else ANY
-            conv = f"_m.dict_of({inner.converter})" if inner.converter else None
-            return _nullable(TypeRef(Code(f"dict[str, {inner.annotation}]"), Code(f"Mapping[str, {inner.param_annotation}]"),
-                                     Code(conv) if conv else None, is_structured=True, refs=inner.refs,
+            conv = Call(Code("_m.dict_of"), (inner.convert,)) if inner.convert else None
+            return _nullable(TypeRef(subscript("dict", _STR, inner.py_type), subscript("Mapping", _STR, inner.param_type),
+                                     conv, is_structured=True, refs=inner.refs,
                                      builtins=inner.builtins | {"dict", "str"}, param_builtins=inner.param_builtins | {"str"}), nullable)
         if kind == "array" or (kind is None and "items" in schema):
             inner = self.type_of(schema.get("items"), pointer_join(pointer, "items"), context + "Item")
-            conv = f"_m.list_of({inner.converter})" if inner.converter else None
-            param = "Sequence[FileTypes]" if inner.is_binary else f"Sequence[{inner.param_annotation}]"
+            conv = Call(Code("_m.list_of"), (inner.convert,)) if inner.convert else None
+            param = subscript("Sequence", Name(Code("FileTypes")) if inner.is_binary else inner.param_type)
             # A list of plain strings is a repeatable CLI option (`--beta a --beta b`) besides JSON.
             strs = inner.python_kind == "str" and not (inner.is_structured or inner.is_binary)
-            return _nullable(TypeRef(Code(f"list[{inner.annotation}]"), Code(param), Code(conv) if conv else None,
+            return _nullable(TypeRef(subscript("list", inner.py_type), param, conv,
                                      is_structured=True, is_binary=inner.is_binary, refs=inner.refs,
                                      python_kind="strs" if strs else "any", builtins=inner.builtins | {"list"},
                                      param_builtins=inner.param_builtins), nullable)
         if kind == "string" and schema.get("format") == "binary":
-            return _nullable(TypeRef(Code("bytes"), Code("FileTypes"), None, is_binary=True, builtins=frozenset({"bytes"})), nullable)
+            return _nullable(TypeRef(Name(Code("bytes")), Name(Code("FileTypes")), None, is_binary=True, builtins=frozenset({"bytes"})), nullable)
         if isinstance(kind, str) and kind in _SCALARS:
             name = Code(_SCALARS[kind])
             used = frozenset({str(name)})
-            return _nullable(TypeRef(name, name, None, python_kind=name, builtins=used, param_builtins=used), nullable)
+            return _nullable(TypeRef(Name(name), Name(name), None, python_kind=name, builtins=used, param_builtins=used), nullable)
         if kind == "null":
-            return TypeRef(Code("None"), Code("None"), None, nullable=True)
+            return TypeRef(NONE, NONE, None, nullable=True)
         if kind is not None:
             self.warn(pointer, f"unknown schema type {kind!r}: typed as Any")
         return ANY
@@ -158,7 +152,7 @@ class TypeBuilder:
                                        decoded_by_shape=p.key in self.shaped))
             else:
                 u = p.union
-                decoder = u.type.converter if u.type.converter and not u.type.nullable else None
+                decoder = u.type.convert if u.type.convert and not u.type.nullable else None
                 out.append(UnionModel(p.schema_name, p.class_name, param, p.description, u.members, u.discriminator, u.variants, in_res, in_req, decoder))
         return tuple(out)
 
@@ -193,7 +187,7 @@ class TypeBuilder:
         return seen
 
     def _literal(self, values: list[Any]) -> TypeRef:
-        body = Code("Literal[" + ", ".join(py_literal(v) for v in values) + "]")
+        body = Literal(tuple(py_literal(v) for v in values))
         first = values[0]
         kind = "bool" if isinstance(first, bool) else "int" if isinstance(first, int) else "str" if isinstance(first, str) else "any"
         strings = tuple(values) if all(isinstance(v, str) for v in values) else ()  # a partial list would mislead
@@ -245,7 +239,8 @@ class TypeBuilder:
                 p.fields = self._fields(self._merge_all_of(schema), key, class_name)
                 p.refs = frozenset().union(*(f.type.refs for f in p.fields))
         conv = f"{p.class_name}.parse" if p.kind == "object" else f"_parse_{p.class_name}"
-        return TypeRef(p.class_name, p.param_name, Code(conv), is_structured=True, refs=frozenset({key}))
+        return TypeRef(Name(p.class_name), Name(p.param_name), Code(conv), is_structured=True, refs=frozenset({key}),
+                       parses_model=p.kind == "object")
 
     def _merge_all_of(self, schema: dict[str, Any], seen: frozenset[int] = frozenset()) -> dict[str, Any]:
         """allOf parts folded into one object: properties and required lists united, in order.
@@ -288,7 +283,7 @@ class TypeBuilder:
         nullable = False
         for i, member in enumerate(schema[combiner]):
             t = self.type_of(member, pointer_join(pointer, combiner, i), f"{context}{i}")
-            if t.annotation == "None":
+            if t.py_type == NONE:
                 nullable = True
             else:
                 members.append(t)
@@ -303,18 +298,18 @@ class TypeBuilder:
             grouped.setdefault(value, []).append(annotation)  # variants sharing a value are told apart by shape
         variants = tuple((value, names[0]) for value, names in grouped.items())
         for member in members:  # model members: the runtime may have to tell them apart by shape
-            if len(member.refs) == 1 and member.converter and member.converter.endswith(".parse"):
+            if len(member.refs) == 1 and member.parses_model:
                 self.shaped |= member.refs
         union = self._union_of(members, disc, tuple((v, tuple(n)) for v, n in grouped.items()))
         return _Union(_nullable(union, nullable), tuple(members), disc, variants)
 
     def _union_of(self, members: list[TypeRef], disc: str | None, variants: tuple[tuple[str, tuple[Code, ...]], ...]) -> TypeRef:
-        convs = [m.converter for m in members if m.converter]
+        convs = tuple(m.convert for m in members if m.convert)
         conv = None
         if convs:
-            table = ", ".join(f"{py_str(v)}: {_parsers(names)}" for v, names in variants)
-            conv = Code(f"_m.union_of({py_str(disc) if disc else 'None'}, {{{table}}}, ({', '.join(convs)},))")
-        return TypeRef(_join([m.annotation for m in members]), _join([m.param_annotation for m in members]), conv,
+            table = Dict(tuple((py_str(v), _parsers(names)) for v, names in variants))
+            conv = Call(Code("_m.union_of"), (py_str(disc) if disc else Code("None"), table, Tuple(convs)))
+        return TypeRef(union(*(m.py_type for m in members)), union(*(m.param_type for m in members)), conv,
                        is_structured=any(m.is_structured for m in members), refs=frozenset().union(*(m.refs for m in members)),
                        builtins=frozenset().union(*(m.builtins for m in members)),
                        param_builtins=frozenset().union(*(m.param_builtins for m in members)))
@@ -330,7 +325,7 @@ class TypeBuilder:
         if len(ref.refs) != 1 or ref.nullable:
             return None
         p = self.pending.get(next(iter(ref.refs)))
-        if p is None or p.union is not None or Code(ref.annotation) != p.class_name:
+        if p is None or p.union is not None or ref.py_type != Name(p.class_name):
             return None
         for f in p.fields:
             if f.wire_name == prop and len(f.type.enum_values) == 1:

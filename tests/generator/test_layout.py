@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.code import Code, py_str
+from generator.expr import Lambda, Literal, Name, Subscript, Type, Union, type_text, union
 from generator.layout import (
     LINE_LENGTH,
     Call,
@@ -19,7 +20,6 @@ from generator.layout import (
     call,
     flat,
     lay_out,
-    parsed,
     tuple_of,
 )
 
@@ -86,26 +86,28 @@ def test_refuses_plain_strings() -> None:
         annotation("Literal['raw']", 4, "x: ")  # type: ignore[arg-type]
 
 
-type_names = st.sampled_from(["str", "int", "None", "NotGiven", "ToolParam", "BashTool20250124Param", "MessageBatchSucceededResult"])
+type_names = st.sampled_from(["str", "int", "None", "NotGiven", "ToolParam", "BashTool20250124Param",
+                             "MessageBatchSucceededResult"]).map(lambda n: Name(Code(n)))
 literals = st.lists(st.text(alphabet="abcdefgh_-0123456789", min_size=1, max_size=28), min_size=1, max_size=9).map(
-    lambda values: "Literal[" + ", ".join(py_str(v) for v in values) + "]")
+    lambda values: Literal(tuple(py_str(v) for v in values)))
 
 
-def _type_tree(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+def _type_tree(children: st.SearchStrategy[Type]) -> st.SearchStrategy[Type]:
     return st.one_of(
-        st.lists(children, min_size=2, max_size=7).map(" | ".join),
-        children.map(lambda c: f"Sequence[{c}]"),
-        st.tuples(children, children).map(lambda kv: f"dict[{kv[0]}, {kv[1]}]"),
+        st.lists(children, min_size=2, max_size=7).map(lambda ts: union(*ts)).filter(lambda t: isinstance(t, Union)),
+        children.map(lambda c: Subscript(Code("Sequence"), (c,))),
+        st.tuples(children, children).map(lambda kv: Subscript(Code("dict"), kv)),
     )
 
 
 annotations = st.recursive(st.one_of(type_names, literals), _type_tree, max_leaves=8).filter(
-    lambda t: not t.startswith("None |"))  # keeps black's paren rules for two-member unions out of it
+    lambda t: not type_text(t).startswith("None |"))  # keeps black's paren rules for two-member unions out of it
 
 
 @settings(max_examples=300, deadline=None)
 @given(annotations, st.integers(1, 3), st.sampled_from(["", " = NOT_GIVEN", " = None"]))
-def test_parameter_annotation_matches_black(text: str, depth: int, default: str) -> None:
+def test_parameter_annotation_matches_black(t: Type, depth: int, default: str) -> None:
+    text = type_text(t)
     indent = 4 * depth + 4
     pad = " " * indent
     head, tail = "group_by: ", default + ","
@@ -113,39 +115,38 @@ def test_parameter_annotation_matches_black(text: str, depth: int, default: str)
     lines = black.format_str(source, mode=MODE).splitlines()
     start = lines.index(f"{pad}self,") + 1
     end = next(i for i in range(len(lines) - 1, 0, -1) if lines[i].startswith(f"{pad[4:]})"))
-    ours = pad + head + annotation(Code(text), indent, head, tail)
+    ours = pad + head + annotation(t, indent, head, tail)
     assert ours == "\n".join(lines[start:end])
 
 
 @settings(max_examples=300, deadline=None)
 @given(annotations, st.integers(1, 3))
-def test_field_annotation_matches_black(text: str, depth: int) -> None:
+def test_field_annotation_matches_black(t: Type, depth: int) -> None:
+    text = type_text(t)
     indent = 4 * depth
     pad = " " * indent
     head = "stop_reason: "
     source = "".join("    " * d + "class C:\n" for d in range(depth)) + f"{pad}{head}{text}\n"
     lines = black.format_str(source, mode=MODE).splitlines()
-    ours = pad + head + annotation(Code(text), indent, head)
+    ours = pad + head + annotation(t, indent, head)
     assert ours == "\n".join(lines[depth:])
 
 
 def test_annotation_with_non_ascii_literals_matches_black() -> None:
-    text = "Literal[" + ", ".join(py_str(word * 9) for word in ("café", "naïve", "日本語", "x")) + "] | None"
+    text = union(Literal(tuple(py_str(word * 9) for word in ("café", "naïve", "日本語", "x"))), Name(Code("None")))
     test_field_annotation_matches_black.hypothesis.inner_test(text, 1)  # type: ignore[attr-defined]
     test_parameter_annotation_matches_black.hypothesis.inner_test(text, 2, " = NOT_GIVEN")  # type: ignore[attr-defined]
 
 
 @settings(max_examples=200, deadline=None)
 @given(expressions.filter(lambda e: "=" not in flat(e)), st.integers(0, 4))  # IR converters pass no keywords
-def test_parsed_code_lays_out_as_black(expr: object, depth: int) -> None:
-    """An IR converter expression, read back into a tree, lays out as black does; a lambda's body too."""
-    code = Code(flat(expr))  # type: ignore[arg-type]
-    assert flat(parsed(code)) == code
-    lazy = Code(f"_m.Lazy(lambda: {code})") if isinstance(expr, Call) else code
+def test_lazy_converter_lays_out_as_black(expr: object, depth: int) -> None:
+    """An IR converter wrapped as `_m.Lazy(lambda: ...)` lays out as black does: a lambda splits at its body."""
+    lazy = Call(Code("_m.Lazy"), (Lambda(expr),))  # type: ignore[arg-type]
     indent = 4 * depth + 4
-    assert " " * indent + lay_out(parsed(lazy), indent, ",") == _black_element(lazy, depth)
+    assert " " * indent + lay_out(lazy, indent, ",") == _black_element(flat(lazy), depth)
 
 
-def test_parsed_refuses_plain_strings() -> None:
+def test_annotation_refuses_text() -> None:
     with pytest.raises(TypeError):
-        parsed("_m.identity")  # type: ignore[arg-type]
+        annotation(Code("str | None"), 4, "x: ")  # type: ignore[arg-type]
