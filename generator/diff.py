@@ -7,11 +7,14 @@ keyword parameters, model fields and the three URL forms. Rules follow oasdiff's
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .code import Code
+from .expr import Literal as LiteralType
+from .expr import Name, Subscript, Type, Union, members
 from .ir import AliasModel, Api, Model, ObjectModel, Operation, Param, TypeRef, UnionModel
 from .urlformats import shape as route_shape
 
@@ -93,48 +96,46 @@ def severity_rank(severity: Severity) -> int:
     return SEVERITIES.index(severity)
 
 
-_LITERAL = re.compile(r"""Literal\[((?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\]"'])*)\]""")
-_LITERAL_VALUE = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|-?\d+(?:\.\d+)?|True|False""")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LITERAL = Name(Code("Literal"))  # every Literal[...] has this shape: its values are compared apart
+_MODEL = Name(Code("Model"))  # every model has this shape: models are compared pairwise, by position
+_NAMED = {n: Name(Code(n)) for n in ("str", "int", "float", "None", "Any")}
 # Widening a request type: an old piece is covered by a new one (`Literal` by `str`, `int` by `float`).
-_COVERS = {"str": {"Literal"}, "int": {"Literal"}, "float": {"int"}}
+_COVERS: dict[Type, set[Type]] = {_NAMED["str"]: {_LITERAL}, _NAMED["int"]: {_LITERAL}, _NAMED["float"]: {_NAMED["int"]}}
 
 
 @dataclass(frozen=True)
 class _Shape:
-    """An annotation with model names and literal values factored out, so renames do not read as changes."""
+    """A type with model names and literal values factored out, so renames do not read as changes."""
 
-    text: str
+    type: Type
     values: frozenset[str]
     models: tuple[str, ...]
-    pieces: frozenset[str]
+    pieces: frozenset[Type]
 
 
-def _split_union(text: str) -> list[str]:
-    pieces, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += (char == "[") - (char == "]")
-        if char == "|" and depth == 0:
-            pieces.append(text[start:i].strip())
-            start = i + 1
-    return pieces + [text[start:].strip()]
-
-
-def _shape(annotation: str, names: Mapping[str, Model]) -> _Shape:
+def _shape(t: Type, names: Mapping[str, Model]) -> _Shape:
     values: set[str] = set()
+    models: list[str] = []
 
-    def literal(match: re.Match[str]) -> str:
-        values.update(_LITERAL_VALUE.findall(match.group(1)))
-        return "Literal"
+    def shaped(t: Type) -> Type:
+        if isinstance(t, LiteralType):
+            values.update(t.values)
+            return _LITERAL
+        if isinstance(t, Name) and t.name in names:
+            models.append(t.name)
+            return _MODEL
+        if isinstance(t, Subscript):
+            return Subscript(t.base, tuple(map(shaped, t.items)))
+        if isinstance(t, Union):
+            return Union(tuple(map(shaped, t.members)))
+        return t
 
-    text = _LITERAL.sub(literal, annotation)
-    models = tuple(n for n in _NAME.findall(text) if n in names)
-    text = _NAME.sub(lambda m: "Model" if m.group(0) in names else m.group(0), text)
-    return _Shape(text, frozenset(values), models, frozenset(_split_union(text)))
+    shape = shaped(t)
+    return _Shape(shape, frozenset(values), tuple(models), frozenset(members(shape)))
 
 
-def _covered(piece: str, by: frozenset[str]) -> bool:
-    return piece in by or "Any" in by or any(piece in _COVERS.get(b, ()) for b in by)
+def _covered(piece: Type, by: frozenset[Type]) -> bool:
+    return piece in by or _NAMED["Any"] in by or any(piece in _COVERS.get(b, ()) for b in by)
 
 
 @dataclass
@@ -163,22 +164,26 @@ def _annotation(t: TypeRef, side: Side) -> str:
     return str(t.param_annotation if side == "request" else t.annotation)
 
 
+def _type(t: TypeRef, side: Side) -> Type:
+    return t.param_type if side == "request" else t.py_type
+
+
 def _fmt(values: Iterable[str]) -> str:
     return ", ".join(sorted(values))
 
 
 def compare_types(walk: _Walk, old: TypeRef, new: TypeRef, side: Side, where: str, label: str) -> None:
     """Compare two uses of a type: shape, literal values, then the models both sides name, pairwise."""
-    a = _shape(_annotation(old, side), walk.old[side])
-    b = _shape(_annotation(new, side), walk.new[side])
+    a = _shape(_type(old, side), walk.old[side])
+    b = _shape(_type(new, side), walk.new[side])
     was, now = _annotation(old, side), _annotation(new, side)
-    if a.text != b.text:
+    if a.type != b.type:
         widened = all(_covered(p, b.pieces) for p in a.pieces)
         narrowed = all(_covered(p, a.pieces) for p in b.pieces)
         if side == "request":
             rule = "param-type-widened" if widened and not narrowed else "param-type-changed"
         elif widened and not narrowed:
-            only_null = b.pieces - a.pieces == {"None"}
+            only_null = b.pieces - a.pieces == {_NAMED["None"]}
             rule = "response-field-became-nullable" if only_null else "response-type-changed"
         else:
             rule = "response-type-narrowed" if narrowed and not widened else "response-type-changed"
@@ -256,9 +261,9 @@ def _compare_unions(walk: _Walk, a: UnionModel, b: UnionModel, name: str, side: 
             if ma is not None and mb is not None:
                 compare_types(walk, ma, mb, side, where, f"the {value!r} variant of {name}")
         return
-    shapes_a = [_shape(_annotation(m, side), walk.old[side]).text for m in a.members]
-    shapes_b = [_shape(_annotation(m, side), walk.new[side]).text for m in b.members]
-    if sorted(shapes_a) == sorted(shapes_b) and len(a.members) == len(b.members):
+    shapes_a = Counter(_shape(_type(m, side), walk.old[side]).type for m in a.members)
+    shapes_b = Counter(_shape(_type(m, side), walk.new[side]).type for m in b.members)
+    if shapes_a == shapes_b and len(a.members) == len(b.members):
         for i, (ma, mb) in enumerate(zip(a.members, b.members, strict=True)):
             compare_types(walk, ma, mb, side, where, f"member {i + 1} of union {name}")
     elif len(b.members) > len(a.members):

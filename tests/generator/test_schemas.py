@@ -173,3 +173,11 @@ def test_all_of_cycle_terminates(built: Any) -> None:
     (loop,) = tb.models([t], [t])
     assert isinstance(loop, ObjectModel) and loop.class_name == "LoopA"
     assert [(f.wire_name, str(f.type.annotation), f.required) for f in loop.fields] == [("b", "str", False), ("a", "str", False)]
+
+
+def test_union_of_literals_whose_values_contain_a_bar(built: Any) -> None:
+    """Union members are trees, never text split on " | ": a value `"y | z"` used to lose `z"]`."""
+    tb, _ = built
+    t = tb.type_of({"oneOf": [{"enum": ["x", "y | z"]}, {"enum": ["q | z"]}]}, "/x", "Ctx")
+    assert str(t.annotation) == 'Literal["x", "y | z"] | Literal["q | z"]'
+    compile(f"x: {t.annotation}", "<annotation>", "exec")
