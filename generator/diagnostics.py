@@ -71,19 +71,16 @@ def nesting_bounded(file: str) -> Iterator[None]:
 
 
 def grouped(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], first: int = 3) -> list[str]:
-    """Diagnostics as a person reads them: one group per code (sorted), each with its count and its first
-    `first` locations in document order; a code that occurs once is its own line."""
+    """Diagnostics as a person reads them: one located line each, grouped by code (sorted); a code that
+    occurs more than `first` times shows its first `first` lines (document order) and a count of the rest."""
     groups: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         groups.setdefault(d.code, []).append(d)
     lines: list[str] = []
     for code in sorted(groups):
         found = groups[code]
-        if len(found) == 1:
-            lines.append(str(found[0]))
-            continue
-        lines.append(f"{found[0].location.file}: {found[0].level}: {len(found)} times [{code}], first at:")
-        lines.extend(f"  {d.location.line or '-'}: {d.location.pointer}: {d.message}" for d in found[:first])
+        lines.extend(str(d) for d in found[:first])
         if len(found) > first:
-            lines.append(f"  ... and {len(found) - first} more (all in MERGE_REPORT.md)")
+            lines.append(f"{found[0].location.file}: {found[0].level}: ... and {len(found) - first} more "
+                         f"[{code}] ({len(found)} in all; every one in MERGE_REPORT.md)")
     return lines

@@ -140,8 +140,9 @@ def test_warnings_are_grouped_per_kind_with_a_count_and_first_locations(tmp_path
     spec = load(tmp_path, doc)
     lines = grouped([d for d in spec.diagnostics if d.level == "warning"])
     assert lines[0].endswith("[repair.type-alias]")  # one occurrence: the plain located line
-    assert "11 times [repair.type-typo]" in lines[1]
-    assert len(lines) == 1 + 1 + 3 + 1 and lines[-1] == "  ... and 8 more (all in MERGE_REPORT.md)"
+    assert all("[repair.type-typo]" in line and ": warning: " in line for line in lines[1:4])  # each located
+    assert len(lines) == 1 + 3 + 1 and lines[-1].endswith(
+        ": warning: ... and 8 more [repair.type-typo] (11 in all; every one in MERGE_REPORT.md)")
     assert lines == grouped([d for d in load(tmp_path, doc).diagnostics if d.level == "warning"])  # deterministic
 
 
