@@ -73,7 +73,7 @@ class _Job:
 
         # Plain mode names its spec relative to the spec's own folder: the same bytes from any working folder.
         base = root if self.config is not None else os.path.dirname(self.target.spec)
-        return generate(self.target, self.config, base, self.templates, os.path.join(self.cache_dir, "black"), _progress())
+        return generate(self.target, self.config, base, self.templates, _progress())
 
     def remember(self, gen: Generation) -> None:
         runcache.remember(self.cache_dir, self.key, {f.path: f.text for f in gen.files} | {MANIFEST: manifest_file(gen.files).text})
@@ -95,6 +95,13 @@ def _jobs(root: str, spec: str | None, package: str | None, out: str | None, tar
 
 def _generate_all(root: str, spec: str | None, package: str | None, out: str | None, target: str | None) -> list[Generation]:
     return [job.run(root) for job in _jobs(root, spec, package, out, target)]
+
+
+def _say_blackened(gen: Generation) -> None:
+    """The files that needed black: the templates print a shape of theirs unlike black (worth a fix)."""
+    if gen.blackened:
+        shown = ", ".join(gen.blackened[:5]) + (f" and {len(gen.blackened) - 5} more" if len(gen.blackened) > 5 else "")
+        click.echo(f"{os.path.relpath(gen.target.out)}: formatted {len(gen.blackened)} file(s) with black: {shown}")
 
 
 def operations_phrase(operations: int, direct_variants: int = 0) -> str:
@@ -164,6 +171,7 @@ def generate_command(root: str, target: str | None, spec: str | None, package: s
             for kind, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
                 for path in paths:
                     click.echo(f"  {kind} {path}")
+        _say_blackened(gen)
         from .specsets import print_api_changes
 
         print_api_changes(gen, result)  # API changes against the committed generation
@@ -183,6 +191,7 @@ def check_command(root: str, target: str | None, spec: str | None, package: str 
         gen = job.run(root)
         result = compare(gen.target.out, gen.files)
         where = os.path.relpath(gen.target.out)
+        _say_blackened(gen)
         if result.unchanged:
             job.remember(gen)
             click.echo(f"{where}: up to date")

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RenderedFile:
-    """A generated file: its path below the output folder, its text, and whether black formats it."""
+    """A generated file: its path below the output folder, its text, and whether it is Python
+    (black's style: printed so by the templates, formatted by black only when format.suspect says so)."""
 
     path: str
     text: str

@@ -9,7 +9,7 @@ from typing import Any
 
 from .config import Config, Target, default_provider
 from .diagnostics import GeneratorError, nesting_bounded
-from .format import FormatCache, Formatter
+from .format import format_files
 from .ir import Api, Provider
 from .load import LoadedSpec, PendingValidation, load_spec
 from .merge import MergedSpec, merge_specs
@@ -29,6 +29,7 @@ class Generation:
     api: Api
     merged: MergedSpec
     files: list[RenderedFile]
+    blackened: tuple[str, ...] = ()  # the files black formatted: shapes the templates do not print as black does
 
 
 def display_path(path: str, root: str) -> str:
@@ -112,25 +113,24 @@ def _is_provider_document(path: str) -> bool:
 Progress = Callable[[str], None]
 
 
-def generate(target: Target, config: Config | None, root: str, templates: str, cache_dir: str | None,
+def generate(target: Target, config: Config | None, root: str, templates: str,
              progress: Progress | None = None) -> Generation:
     """All stages but the write: the files a target should have, formatted."""
     say = progress or (lambda _: None)
     say(f"loading {display_path(target.spec, root)}")
     validations: list[PendingValidation] = []
-    with Formatter(FormatCache(cache_dir), say) as formatter:
-        try:
-            with nesting_bounded(display_path(target.spec, root)):
-                merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
-                say(f"normalizing {merged.report.operations} operations")
-                api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root))
-                say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
-                files = render(api, merged.document, merged.report, templates, root, on_python_file=formatter.add)
-        except Exception:
-            for validation in validations:
-                validation.finish()  # an invalid input explains the failure better than the failure does
-            raise
+    try:
+        with nesting_bounded(display_path(target.spec, root)):
+            merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
+            say(f"normalizing {merged.report.operations} operations")
+            api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root))
+            say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
+            files = render(api, merged.document, merged.report, templates, root)
+    except Exception:
         for validation in validations:
-            validation.finish()
-        formatted = formatter.finish(files)
-    return Generation(target, api, merged, formatted)
+            validation.finish()  # an invalid input explains the failure better than the failure does
+        raise
+    for validation in validations:
+        validation.finish()
+    formatted, blackened = format_files(files)
+    return Generation(target, api, merged, formatted, tuple(blackened))

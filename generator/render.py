@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -93,10 +92,8 @@ def header(api: Api, root: str, style: str) -> Code:
     return Code({"hash": f"# {text}", "html": f"<!-- {text} -->", "plain": text}[style])
 
 
-def render(api: Api, merged: dict[str, Any], report: MergeReport, templates: str, root: str,
-           on_python_file: Callable[[RenderedFile], None] | None = None) -> list[RenderedFile]:
-    """Every file of the output tree, in sorted path order; `on_python_file` is given each Python
-    file to format as soon as it is rendered (the formatter works beside the rendering)."""
+def render(api: Api, merged: dict[str, Any], report: MergeReport, templates: str, root: str) -> list[RenderedFile]:
+    """Every file of the output tree, in sorted path order."""
     env = environment(templates)
     pkg = str(api.package)
     model_names = [n for m in api.models for n in (m.class_name, m.param_name, Code(f"_parse_{m.class_name}")) if n]
@@ -125,8 +122,6 @@ def render(api: Api, merged: dict[str, Any], report: MergeReport, templates: str
                 raise RuntimeError(f"template {template}: its imports block must be rendered exactly once")
             text = text.replace(loose, tight, 1)
         files.append(RenderedFile(path, text, python))
-        if on_python_file is not None:
-            on_python_file(files[-1])
 
     emit("package/__init__.py.jinja", f"{pkg}/__init__.py")
     emit("package/_provider.py.jinja", f"{pkg}/_provider.py")

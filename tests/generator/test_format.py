@@ -1,186 +1,81 @@
-"""format.py: black piece by piece gives black's bytes for the whole file, and formats only what changed."""
+"""Black is the judge, not a stage: it leaves every generated file unchanged, and a run imports it
+only for a file `format.suspect` flags."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import black
 import pytest
 from black.mode import Mode, TargetVersion
-from gentest_util import CORPUS, ROOT, TEMPLATES
+from gentest_util import CORPUS, ROOT
 
 from generator import format as fmt
-from generator.normalize import normalize
-from generator.output import RenderedFile
-from generator.pipeline import merge_target, plain_target
-from generator.render import render
+from generator.pipeline import generate, plain_target
 
 MODE = Mode(line_length=fmt.LINE_LENGTH, target_versions={TargetVersion.PY311})
+GOLDEN = ROOT / "tests" / "golden" / "cases"
 
 
-def rendered_python(spec: Path, package: str, tmp_path: Path) -> list[RenderedFile]:
-    """The Python files the generator renders for a spec, before black."""
-    target = plain_target(str(spec), package, str(tmp_path / "out"))
-    merged, provider = merge_target(target, None, str(tmp_path))
-    api = normalize(merged.document, provider, package, merged.report.inputs, spec.name)
-    return [f for f in render(api, merged.document, merged.report, TEMPLATES, str(tmp_path)) if f.python]
+def python_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def assert_same_as_black(files: list[RenderedFile], monkeypatch: pytest.MonkeyPatch, parallel: bool) -> None:
-    monkeypatch.setattr(fmt, "_PARALLEL_MIN_BYTES", 0 if parallel else 10**12)
-    ours = fmt.format_files(files, fmt.FormatCache(None))
-    for before, after in zip(files, ours, strict=True):
-        assert after.text == black.format_str(before.text, mode=MODE), before.path
+@pytest.mark.parametrize("tree", [ROOT / "generated", *sorted(GOLDEN.glob("*/expected"))], ids=lambda p: p.parent.name)
+def test_black_leaves_committed_trees_unchanged(tree: Path) -> None:
+    for path in python_files(tree):
+        text = path.read_text(encoding="utf-8")
+        assert black.format_str(text, mode=MODE) == text, path
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_pieces_give_blacks_bytes_for_the_documented_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool) -> None:
-    files = rendered_python(ROOT / "specs" / "anthropic.documented.yaml", "anthropic_lowcodeapi", tmp_path)
-    assert len(files) >= 6
-    assert_same_as_black(files, monkeypatch, parallel)
+def test_the_anthropic_target_needs_no_black() -> None:
+    runtime = {p.name for p in (ROOT / "templates" / "package" / "runtime").glob("*.py")}  # copied, not rendered
+    for path in python_files(ROOT / "generated"):
+        if path.name not in runtime:
+            assert fmt.suspect(path.read_text(encoding="utf-8")) is None, path
+
+
+SMALL = ["petstore-oai-v3.0.yaml", "petstore-expanded-oai-v3.0.yaml", "petstore3-swagger-v3.0.4.yaml",
+         "petstore31-swagger-v3.1.1.yaml", "webhook-example-oai-v3.1.yaml"]
+LARGE = ["anthropic/stainless-2026-01.json", "openai-2026-08.yaml", "github-2021-10.json", "stripe-2023-09.yaml"]
+
+
+def assert_black_stable(spec: str, tmp_path: Path) -> None:
+    gen = generate(plain_target(str(CORPUS / spec), "corpus_client", str(tmp_path / "out")), None, str(tmp_path), str(ROOT / "templates"))
+    for f in gen.files:
+        if f.python:
+            assert black.format_str(f.text, mode=MODE) == f.text, f.path
+
+
+@pytest.mark.parametrize("spec", SMALL)
+def test_black_leaves_generated_corpus_files_unchanged(tmp_path: Path, spec: str) -> None:
+    assert_black_stable(spec, tmp_path)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", ["anthropic/stainless-2026-01.json", "openai-2026-08.yaml", "petstore-oai-v3.0.yaml"])
-def test_pieces_give_blacks_bytes_for_corpus_specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: str) -> None:
-    path = CORPUS / spec
-    if not path.exists():
-        path = next(CORPUS.rglob(Path(spec).name))
-    assert_same_as_black(rendered_python(path, "corpus_client", tmp_path), monkeypatch, parallel=True)
+@pytest.mark.parametrize("spec", LARGE)
+def test_black_leaves_large_corpus_files_unchanged(tmp_path: Path, spec: str) -> None:
+    assert_black_stable(spec, tmp_path)
 
 
-SOURCE = '''\
-"""Module."""
-
-from typing import overload
-
-X = 1
-Y = 2
-
-
-# attached to the class
-class Big:
-    """Doc."""
-
-    slots = ()
-
-    @overload
-    def f(self, x: int) -> int: ...
-    @overload
-    def f(self, x: str) -> str: ...
-
-    def f(self, x: Any) -> Any:
-        return x
-
-    def g(self) -> None:
-        pass
-Z = 3
-def h() -> None:
-    pass
-'''
+@pytest.mark.parametrize("source", [
+    "X = {\n}\n",
+    "class A:\n    pass\n\nclass B:\n    pass\n",
+    "def f():\n    return cast(\"X\", g(\n        1,\n    ))\n",
+    "class A:\n    x = 1\nY = 2\n",
+    "def f(a):\n    return h(" + ", ".join(f"a{i}" for i in range(30)) + ")\n",
+])
+def test_shapes_black_rewrites_are_suspect(source: str) -> None:
+    assert black.format_str(source, mode=MODE) != source
+    assert fmt.suspect(source) is not None
+    out, formatted = fmt.format_files([fmt.RenderedFile("m.py", source, True)])
+    assert out[0].text == black.format_str(source, mode=MODE) and formatted == ["m.py"]
 
 
-def test_split_cuts_at_definitions_and_keeps_comments_and_overloads_attached(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fmt, "_CLASS_CUT_MIN_LINES", 0)
-    sections = fmt.split_file(SOURCE)
-    firsts = [[p.text.splitlines()[0] for p in s.pieces] for s in sections]
-    assert firsts == [
-        ['"""Module."""'],
-        ["# attached to the class", "@overload", "def f(self, x: Any) -> Any:", "def g(self) -> None:"],
-        ["Z = 3"],
-        ["def h() -> None:"],
-    ]
-    assert [s.gap for s in sections] == [0, 2, 2, 2]
-    assert [p.indent for p in sections[1].pieces] == [0, 4, 4, 4]
-    assert "    @overload\n    def f(self, x: str)" not in sections[1].pieces[1].text  # dedented
-    assert "@overload\ndef f(self, x: str) -> str: ..." in sections[1].pieces[1].text  # zero blank lines: not cut
-    assert fmt.format_files([RenderedFile("m.py", SOURCE, True)], fmt.FormatCache(None))[0].text == black.format_str(SOURCE, mode=MODE)
-
-
-def test_a_class_holding_a_string_at_column_zero_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fmt, "_CLASS_CUT_MIN_LINES", 0)
-    source = 'class C:\n    """Doc."""\n\n    def f(self) -> str:\n        return """a\nb"""\n\n    def g(self) -> None:\n        pass\n'
-    (section,) = fmt.split_file(source)
-    assert len(section.pieces) == 1
-    assert fmt.format_files([RenderedFile("m.py", source, True)], fmt.FormatCache(None))[0].text == black.format_str(source, mode=MODE)
-
-
-def test_plain_statements_are_grouped_and_keep_their_blank_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fmt, "_PIECE_MIN_CHARS", 1)
-    source = '"""Doc."""\nA = 1\nB = 2\n\nC = 3\n\n\n\nD = 4\n'
-    sections = fmt.split_file(source)
-    assert [(s.pieces[0].text, s.gap) for s in sections] == [('"""Doc."""\nA = 1\n', 0), ("B = 2\n", 0), ("C = 3\n", 1), ("D = 4\n", 2)]
-    assert fmt.format_files([RenderedFile("m.py", source, True)], fmt.FormatCache(None))[0].text == black.format_str(source, mode=MODE)
-
-
-def test_empty_and_invalid_files() -> None:
-    assert fmt.format_files([RenderedFile("e.py", "", True)], fmt.FormatCache(None))[0].text == ""
-    with pytest.raises(RuntimeError, match="not valid Python: line 1"):
-        fmt.split_file("def (:\n")
-
-
-def test_cache_formats_only_the_pieces_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    formatted: list[str] = []
-    real = fmt.format_source
-
-    def spy(text: str, line_length: int = fmt.LINE_LENGTH) -> str:
-        formatted.append(text.splitlines()[0])
-        return real(text, line_length)
-
-    monkeypatch.setattr(fmt, "format_source", spy)
-    cache = fmt.FormatCache(str(tmp_path / "cache"))
-    first = "def a( x ):\n    return x\n\n\ndef b( y ):\n    return y\n"
-    out = fmt.format_files([RenderedFile("m.py", first, True)], cache)[0].text
-    assert out == black.format_str(first, mode=MODE)
-    assert formatted == ["def a( x ):", "def b( y ):"]
-    assert len(list((tmp_path / "cache").iterdir())) == 1  # one pack for the file
-
-    formatted.clear()
-    assert fmt.format_files([RenderedFile("m.py", first, True)], cache)[0].text == out
-    assert formatted == []
-
-    second = first.replace("return y", "return y + 1")
-    assert fmt.format_files([RenderedFile("m.py", second, True)], cache)[0].text == black.format_str(second, mode=MODE)
-    assert formatted == ["def b( y ):"]
-
-    (next((tmp_path / "cache").iterdir())).write_text("{not json", encoding="utf-8")  # a broken pack costs time only
-    formatted.clear()
-    assert fmt.format_files([RenderedFile("m.py", second, True)], cache)[0].text == black.format_str(second, mode=MODE)
-    assert len(formatted) == 2
-
-
-def test_worker_errors_reach_the_run_and_a_failed_run_stops_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fmt, "_PARALLEL_MIN_BYTES", 0)
-    real = fmt.format_source
-
-    def picky(text: str, line_length: int = fmt.LINE_LENGTH) -> str:
-        if "broken" in text:
-            raise RuntimeError("generated code is not valid Python: broken")
-        return real(text, line_length)
-
-    monkeypatch.setattr(fmt, "format_source", picky)  # the forked worker inherits it
-    files = [RenderedFile(f"m{i}.py", f"def f{i}( ):\n    return {i}\n", True) for i in range(40)]
-    files.append(RenderedFile("bad.py", "def broken( ):\n    pass\n", True))
-    with pytest.raises(RuntimeError, match="not valid Python: broken"):
-        fmt.format_files(files, fmt.FormatCache(None))
-
-    formatter = fmt.Formatter(fmt.FormatCache(None))
-    with pytest.raises(KeyError), formatter:
-        formatter.add(files[0])
-        assert formatter._worker is not None and formatter._worker.is_alive()
-        raise KeyError("the run failed")
-    assert formatter._worker is not None and not formatter._worker.is_alive()
-
-
-def test_without_a_worker_process_one_core_does_it_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where no process can be forked (a daemon process, a platform without fork), black still runs."""
-    import multiprocessing
-
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("daemonic processes are not allowed to have children")
-
-    monkeypatch.setattr(fmt, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refuse)
-    files = [RenderedFile(f"m{i}.py", f"def f{i}( ):\n    return {i}\n", True) for i in range(5)]
-    out = fmt.format_files(files, fmt.FormatCache(None))
-    assert [f.text for f in out] == [black.format_str(f.text, mode=MODE) for f in files]
+def test_check_does_not_import_black() -> None:
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "generator.cli", "check"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "black" not in {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in run.stderr.splitlines()}

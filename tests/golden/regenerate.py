@@ -27,7 +27,7 @@ def generate_case(case_root: str, out: str | None = None) -> list[tuple[str, str
     """The (path, text) files a case generates, runtime copies left out; written to `out` when given."""
     config = load_config(case_root)
     target = config.targets[0]
-    gen = generate(target, config, case_root, config.templates, cache_dir=None)
+    gen = generate(target, config, case_root, config.templates)
     files = [f for f in gen.files if not is_runtime_copy(f.path)]
     if out is not None:
         write_tree(out, files)
