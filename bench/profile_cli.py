@@ -37,7 +37,7 @@ def black_per_file(folder: str, top: int = 8) -> str:
                 rows.append((time.perf_counter() - start, os.path.relpath(path, folder), text.count("\n")))
     total = sum(r[0] for r in rows)
     lines = [f"black alone on the {len(rows)} generated Python files, whole files one after another in one process: "
-             f"{total:.2f} s ({sum(r[2] for r in rows):,} lines).{chunked_black(folder)} Largest shares:", "",
+             f"{total:.2f} s ({sum(r[2] for r in rows):,} lines). Largest shares:", "",
              "| file | lines | black seconds | share |", "|---|---:|---:|---:|"]
     for seconds, path, count in sorted(rows, reverse=True)[:top]:
         lines.append(f"| `{path}` | {count:,} | {seconds:.2f} | {seconds / total:.0%} |")
@@ -60,31 +60,6 @@ def ruff_format(folder: str) -> str:
         seconds = time.perf_counter() - start
     return (f"\nFor comparison, `ruff format` (what openapi-python-client runs; Rust, every core) on a copy of the same "
             f"files: {seconds:.2f} s as a whole process.\n")
-
-
-def chunked_black(folder: str) -> str:
-    """The same files cut into pieces as generator/format.py cuts them, formatted one piece at a time."""
-    try:
-        from generator.format import (  # the generator's own cut
-            LINE_LENGTH,
-            format_source,
-            split_file,
-        )
-    except ImportError:
-        return ""
-
-    pieces = []
-    for base, _, names in os.walk(folder):
-        for name in names:
-            if name.endswith(".py"):
-                with open(os.path.join(base, name), encoding="utf-8") as handle:
-                    pieces += [p for section in split_file(handle.read()) for p in section.pieces]
-    start = time.perf_counter()
-    for piece in pieces:
-        format_source(piece.text, LINE_LENGTH - piece.indent)
-    seconds = time.perf_counter() - start
-    return (f" The same files cut into their {len(pieces)} pieces (`generator.format.split_file`) and "
-            f"formatted one piece at a time, in one process: {seconds:.2f} s (the generator shares them with a worker).")
 
 
 def main() -> None:
