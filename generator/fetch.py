@@ -194,7 +194,7 @@ def _api(target: Target, config: Config | None, root: str) -> Api:
     from .pipeline import display_path, merge_target
 
     merged, provider = merge_target(target, config, root)
-    return normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root))
+    return normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root), routes=merged.routes)
 
 
 def _old_routes(snapshot: str) -> int | None:

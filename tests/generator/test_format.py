@@ -22,7 +22,7 @@ def rendered_python(spec: Path, package: str, tmp_path: Path) -> list[RenderedFi
     """The Python files the generator renders for a spec, before black."""
     target = plain_target(str(spec), package, str(tmp_path / "out"))
     merged, provider = merge_target(target, None, str(tmp_path))
-    api = normalize(merged.document, provider, package, merged.report.inputs, spec.name)
+    api = normalize(merged.document, provider, package, merged.report.inputs, spec.name, routes=merged.routes)
     return [f for f in render(api, merged.document, merged.report, TEMPLATES, str(tmp_path)) if f.python]
 
 

@@ -108,7 +108,7 @@ def test_operations_sharing_one_upstream_url_stay_apart(tmp_path: Path) -> None:
     spec = _tiny(tmp_path, {"/a.one": _op("https://api.x.com/xml.response"), "/a.two": _op("https://api.x.com/xml.response"),
                             "/b": _op("https://api.x.com/xml.response?Command=b")})
     merged, provider = merge_target(plain_target(str(spec), "tiny_client", str(tmp_path / "out")), None, str(tmp_path))
-    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json")
+    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json", routes=merged.routes)
     assert sorted((op.route.old, op.route.direct) for op in api.operations) == [
         ("/a.one", "/xml.response"), ("/a.two", "/xml.response"), ("/b", "/xml.response?Command=b")]
     assert provider.direct_base_url == "https://api.x.com" and provider.lowcodeapi_base_url == "https://api.lowcodeapi.com/tiny"
@@ -121,7 +121,7 @@ def test_path_values_without_a_template_keep_their_operation(tmp_path: Path) -> 
                             "/v1/things/thingid": _op("https://api.x.com/v1/things/{thing_id}", "thing_id"),
                             "/v1/things/thing_id/parts/part-id": _op("https://api.x.com/v1/things/{thing_id}/parts/{part_id}", "part_id", "thing_id")})
     merged, provider = merge_target(plain_target(str(spec), "tiny_client", str(tmp_path / "out")), None, str(tmp_path))
-    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json")
+    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json", routes=merged.routes)
     routes = {op.route.old: op for op in api.operations}
     assert set(routes) == {"/v1/things/thing_id", "/v1/things/thingid", "/v1/things/thing_id/parts/part-id"}
     parts = routes["/v1/things/thing_id/parts/part-id"]
