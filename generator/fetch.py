@@ -28,8 +28,8 @@ import httpx
 
 from .config import Config, Target
 from .diagnostics import GeneratorError, Location, fail
-from .dialect import METHODS
 from .fetch_http import DEFAULT_BASE_URL, MAX_BODY_BYTES, Deadline, download, line
+from .openapi_paths import METHODS
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_BODY_BYTES", "FetchResult", "fetch_snapshot", "parse_document", "provenance_path"]
 from .ir import Api
