@@ -160,7 +160,7 @@ def _read_extension(ext: dict[str, Any], method: str, path: str) -> MergedRoute:
         return path if given is None else str(given)
 
     route = Route(
-        name="", method=method.upper(), direct_method=str(form("direct").get("method") or method).upper(),
+        name="", method=str(form("new").get("method") or method).upper(), direct_method=str(form("direct").get("method") or method).upper(),
         direct=template("direct"), new=template("new"), old=template("old"),
         old_query=tuple((str(q), str(p)) for q, p in form("old").get("query") or []),
     )
