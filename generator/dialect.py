@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Location, pointer_join
 from .dialect_types import VALID, fits, repair_type
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
+from .openapi_paths import METHODS, template_params
 
 
 def is_lowcodeapi_dialect(data: dict[str, Any]) -> bool:
@@ -235,13 +233,13 @@ def _repair_sanitized_path(key: str, op: dict[str, Any], ptr: str, fix: _Repairs
     raw_params = op.get("parameters")
     params: list[Any] = raw_params if isinstance(raw_params, list) else []
     declared: set[str] = {str(p["name"]) for p in params if isinstance(p, dict) and p.get("in") == "path" and isinstance(p.get("name"), str)}
-    in_key = set(_TEMPLATE_PARAM.findall(key))
+    in_key = set(template_params(key))
     missing = [n for n in declared if n not in in_key]
     if not missing:
         return key
     endpoint = (op.get("externalDocs") or {}).get("x-api-endpoint") or ""
     template = _endpoint_template(str(endpoint), declared) if endpoint else ""
-    names = _TEMPLATE_PARAM.findall(template)
+    names = template_params(template)
     target = key
     if template and in_key <= set(names) <= declared | in_key and set(names) & set(missing):
         query = "&".join(f"{n}={{{n}}}" for n in names if n in declared)
@@ -260,7 +258,7 @@ def _repair_sanitized_path(key: str, op: dict[str, Any], ptr: str, fix: _Repairs
 
 def _keep_literal(key: str, template: str, op: dict[str, Any]) -> None:
     op.pop("x-lowcodeapi-old", None)
-    moved = set(_TEMPLATE_PARAM.findall(template)) - set(_TEMPLATE_PARAM.findall(key))
+    moved = set(template_params(template)) - set(template_params(key))
     params = op.get("parameters")
     for p in params if isinstance(params, list) else []:
         if isinstance(p, dict) and p.get("in") == "path" and p.get("name") in moved:

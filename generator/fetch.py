@@ -28,8 +28,8 @@ import httpx
 
 from .config import Config, Target
 from .diagnostics import GeneratorError, Location, fail
-from .dialect import METHODS
 from .fetch_http import DEFAULT_BASE_URL, MAX_BODY_BYTES, Deadline, download, line
+from .openapi_paths import METHODS
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_BODY_BYTES", "FetchResult", "fetch_snapshot", "parse_document", "provenance_path"]
 from .ir import Api
@@ -194,7 +194,7 @@ def _api(target: Target, config: Config | None, root: str) -> Api:
     from .pipeline import display_path, merge_target
 
     merged, provider = merge_target(target, config, root)
-    return normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root))
+    return normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root), routes=merged.routes)
 
 
 def _old_routes(snapshot: str) -> int | None:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostic, GeneratorError, pointer_join
-from .dialect import METHODS, is_lowcodeapi_dialect, repair_lowcodeapi
+from .dialect import is_lowcodeapi_dialect, repair_lowcodeapi
+from .openapi_paths import METHODS, iter_operations, template_params
 from .source import SpecText, read_spec
 
-_TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
 _MAX_ERRORS = 20
 # A $ref to a $ref to ...: every later stage follows such chains (deref, merge, the type of a schema), some
 # recursively; a real spec has chains of one or two.
@@ -225,35 +225,30 @@ def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagno
     """What a validator lets through but a client cannot live with."""
     op_ids: dict[str, str] = {}
     client_names: dict[str, str] = {}
-    for path, item in (data.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        shared = [p for p in item.get("parameters") or [] if isinstance(p, dict)]
-        in_template = _TEMPLATE_PARAM.findall(path.split("?")[0])
-        for method, op in item.items():
-            if method not in METHODS or not isinstance(op, dict):
-                continue
-            ptr = pointer_join("/paths", path, method)
-            params = [d if isinstance(d := deref(p, data), dict) else {} for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]]
-            yield from _check_params_and_responses(op, params, ptr, source)
-            declared = {p.get("name") for p in params if p.get("in") == "path"}
-            for name in in_template:
-                if name not in declared:
-                    yield _error(source, "path.undeclared-param", f"path parameter {{{name}}} of {method.upper()} {path} is not declared", ptr)
-            for name in sorted(n for n in declared if isinstance(n, str) and n not in in_template):
-                yield _error(source, "path.param-not-in-template", f"path parameter {name!r} of {method.upper()} {path} is not in the path template", ptr)
-            client_name = op.get("x-client-name")
-            if isinstance(client_name, str):
-                if client_name in client_names:
-                    yield _error(source, "naming.duplicate-client-name", f"x-client-name {client_name!r} is used twice (first at {client_names[client_name]})", pointer_join(ptr, "x-client-name"))
-                else:
-                    client_names[client_name] = f"{method.upper()} {path}"
-            op_id = op.get("operationId")
-            if isinstance(op_id, str):
-                if op_id in op_ids:
-                    yield _error(source, "operation.duplicate-id", f"operationId {op_id!r} is used twice (first at {op_ids[op_id]})", pointer_join(ptr, "operationId"))
-                else:
-                    op_ids[op_id] = f"{method.upper()} {path}"
+    for method, path, op in iter_operations(data):
+        shared = [p for p in data["paths"].get(path, {}).get("parameters") or [] if isinstance(p, dict)]
+        in_template = template_params(path.split("?")[0])
+        ptr = pointer_join("/paths", path, method)
+        params = [d if isinstance(d := deref(p, data), dict) else {} for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]]
+        yield from _check_params_and_responses(op, params, ptr, source)
+        declared = {p.get("name") for p in params if p.get("in") == "path"}
+        for name in in_template:
+            if name not in declared:
+                yield _error(source, "path.undeclared-param", f"path parameter {{{name}}} of {method.upper()} {path} is not declared", ptr)
+        for name in sorted(n for n in declared if isinstance(n, str) and n not in in_template):
+            yield _error(source, "path.param-not-in-template", f"path parameter {name!r} of {method.upper()} {path} is not in the path template", ptr)
+        client_name = op.get("x-client-name")
+        if isinstance(client_name, str):
+            if client_name in client_names:
+                yield _error(source, "naming.duplicate-client-name", f"x-client-name {client_name!r} is used twice (first at {client_names[client_name]})", pointer_join(ptr, "x-client-name"))
+            else:
+                client_names[client_name] = f"{method.upper()} {path}"
+        op_id = op.get("operationId")
+        if isinstance(op_id, str):
+            if op_id in op_ids:
+                yield _error(source, "operation.duplicate-id", f"operationId {op_id!r} is used twice (first at {op_ids[op_id]})", pointer_join(ptr, "operationId"))
+            else:
+                op_ids[op_id] = f"{method.upper()} {path}"
 
 
 _STATUS = re.compile(r"^([1-5][0-9][0-9]|[1-5]XX|default)$")

@@ -3,21 +3,22 @@
 Operations match by method and path shape, using the documented `x-lowcodeapi-route` aliases. The
 documented spec wins for schemas, parameters, names and docs; the snapshot wins for the proxy's own
 route path. Operations on one side only are kept and marked. Every match, conflict and choice is an
-entry of the merge report; every operation carries its three routes under `x-lowcodegen`.
+entry of the merge report. Each operation's three routes are computed here, once, as IR values
+(`MergedSpec.routes`, which normalize takes); the merged document records them under `x-lowcodegen`
+for other tools.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
-from .dialect import METHODS
 from .ir import InputFile, Provider
 from .load import LoadedSpec, deref
-from .urlformats import make_route, shape
+from .openapi_paths import METHODS, iter_operations
+from .urlformats import EXTENSION, MergedRoute, RouteTable, make_route, route_extension, shape
 
 Source = Literal["both", "documented", "snapshot", "spec"]
 
@@ -68,18 +69,11 @@ class MergeReport:
 
 @dataclass(frozen=True)
 class MergedSpec:
-    """The merged OpenAPI 3.1 document and its report."""
+    """The merged OpenAPI 3.1 document, its report, and the routes of its operations."""
 
     document: dict[str, Any]
     report: MergeReport
-
-
-def _operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in (doc.get("paths") or {}).items():
-        if isinstance(item, dict):
-            for method, op in item.items():
-                if method in METHODS and isinstance(op, dict):
-                    yield method, path, op
+    routes: RouteTable
 
 
 def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: Provider) -> MergedSpec:
@@ -89,17 +83,18 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
     errors: list[Diagnostic] = []
     snap_ops: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     if snapshot is not None:
-        for method, path, op in _operations(snapshot.document):
+        for method, path, op in iter_operations(snapshot.document):
             snap_ops[(method, shape(path))] = (path, op)
     source_if_alone: Source = "documented" if snapshot is not None else "spec"
 
     merged = copy.deepcopy({k: v for k, v in doc.items() if k != "paths"})
     merged["openapi"] = "3.1.0"
     merged_paths: dict[str, dict[str, Any]] = {}
+    routes: dict[tuple[str, str], MergedRoute] = {}
     for path, item in (doc.get("paths") or {}).items():
         if isinstance(item, dict):
             merged_paths[path] = {k: copy.deepcopy(v) for k, v in item.items() if k not in METHODS}
-    for method, path, op in _operations(doc):
+    for method, path, op in iter_operations(doc):
         label = f"{method.upper()} {path}"
         lc_path = str(op.get("x-lowcodeapi-route") or path)
         found = snap_ops.pop((method, shape(lc_path)), None)
@@ -119,16 +114,18 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
             entries.append(ReportEntry("info", "documented-only", label, f"not in the snapshot: called through the proxy at {lc_path}"))
         if isinstance(op.get("x-note"), str):
             entries.append(ReportEntry("info", "note", label, op["x-note"]))
-        merged_op = copy.deepcopy(op)
         try:
-            merged_op["x-lowcodegen"] = _routes_extension(method, path, op, lc_path, old_override, provider, source)
+            routes[(method, path)] = _merged_route(method, path, op, lc_path, old_override, provider, source)
         except ValueError as exc:
             errors.append(Diagnostic("error", "merge.route", str(exc), documented.source.location(pointer_join("/paths", path, method))))
             continue
+        merged_op = copy.deepcopy(op)
+        merged_op[EXTENSION] = route_extension(routes[(method, path)])
         merged_paths.setdefault(path, {})[method] = merged_op
-        direct = _direct_variant(method, path, merged_op, merged_paths[path])
+        direct = _direct_variant(method, path, merged_op, merged_paths[path], routes[(method, path)])
         if direct is not None:
             merged_paths[path][direct[0]] = direct[1]
+            routes[(direct[0], path)] = direct[2]
             entries.append(ReportEntry("info", "direct-variant", label, f"the provider's own API takes {direct[0].upper()} here: listed as the direct form of the same client operation"))
     for (method, _), (snap_path, snap_op) in snap_ops.items():
         label = f"{method.upper()} {snap_path}"
@@ -137,7 +134,8 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
             continue
         entries.append(ReportEntry("warning", "snapshot-only", label, "only in the LowCodeAPI snapshot: kept with its loose schema"))
         merged_op = to_openapi31(copy.deepcopy(snap_op))
-        merged_op["x-lowcodegen"] = _routes_extension(method, snap_path, snap_op, snap_path, snap_op.get("x-lowcodeapi-old"), provider, "snapshot")
+        routes[(method, snap_path)] = _merged_route(method, snap_path, snap_op, snap_path, snap_op.get("x-lowcodeapi-old"), provider, "snapshot")
+        merged_op[EXTENSION] = route_extension(routes[(method, snap_path)])
         merged_paths.setdefault(snap_path, {})[method] = merged_op
     if errors:
         raise GeneratorError(errors)
@@ -148,45 +146,38 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
     repairs = documented.diagnostics + (snapshot.diagnostics if snapshot else ())
     for note in doc.get("x-notes") or []:
         entries.append(ReportEntry("info", "note", "(spec)", str(note)))
-    operations, variants = operation_counts(merged)
-    return MergedSpec(merged, MergeReport(inputs, tuple(entries), repairs, operations, variants))
+    operations, variants = operation_counts(routes)
+    return MergedSpec(merged, MergeReport(inputs, tuple(entries), repairs, operations, variants), routes)
 
 
-def operation_counts(document: dict[str, Any]) -> tuple[int, int]:
-    """(client operations, direct-method variants) of a merged document. A variant is the provider's
-    own method for an operation the proxy takes with another (`x-direct-method`): the merged document
-    lists it so that it describes both wire forms, but it is the same client operation, not another."""
-    variants = sum(1 for _, _, op in _operations(document) if "variant-of" in (op.get("x-lowcodegen") or {}))
-    return sum(1 for _ in _operations(document)) - variants, variants
+def operation_counts(routes: RouteTable) -> tuple[int, int]:
+    """(client operations, direct-method variants) of a merge. A variant is the provider's own method
+    for an operation the proxy takes with another (`x-direct-method`): the merged document lists it so
+    that it describes both wire forms, but it is the same client operation, not another."""
+    variants = sum(1 for r in routes.values() if r.variant_of)
+    return len(routes) - variants, variants
 
 
-def _direct_variant(method: str, path: str, op: dict[str, Any], item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+def _direct_variant(method: str, path: str, op: dict[str, Any], item: dict[str, Any],
+                    merged: MergedRoute) -> tuple[str, dict[str, Any], MergedRoute] | None:
     """Where the provider's method differs from the proxy's (`x-direct-method`), the provider's form of
     the operation, so that the merged document describes both wire forms. Normalize skips it: it is
     the same client operation, which calls it in direct mode."""
-    routes = op["x-lowcodegen"]["routes"]
-    direct_method = str(routes["direct"]["method"]).lower()
+    direct_method = merged.route.direct_method.lower()
     if direct_method == method or direct_method in item:
         return None
     variant = copy.deepcopy(op)
     if isinstance(variant.get("operationId"), str):
         variant["operationId"] += "_direct"
     variant.pop("x-client-name", None)
-    variant["x-lowcodegen"] = {**op["x-lowcodegen"], "variant-of": f"{method.upper()} {path}", "target": "direct"}
-    return direct_method, variant
+    route = MergedRoute(merged.route, merged.source, f"{method.upper()} {path}")
+    variant[EXTENSION] = route_extension(route)
+    return direct_method, variant, route
 
 
-def _routes_extension(method: str, path: str, op: dict[str, Any], lc_path: str, old: Any, provider: Provider, source: Source) -> dict[str, Any]:
+def _merged_route(method: str, path: str, op: dict[str, Any], lc_path: str, old: Any, provider: Provider, source: Source) -> MergedRoute:
     direct_method = str(op.get("x-direct-method") or method).upper()
-    route = make_route("", method, direct_method, path, lc_path, old if isinstance(old, str) else None, provider.old_format_rule)
-    return {
-        "source": source,
-        "routes": {
-            "direct": {"method": route.direct_method, "path": route.direct},
-            "new": {"method": route.method, "path": route.new},
-            "old": {"method": route.method, "path": route.old, "query": [list(pair) for pair in route.old_query]},
-        },
-    }
+    return MergedRoute(make_route("", method, direct_method, path, lc_path, old if isinstance(old, str) else None, provider.old_format_rule), source)
 
 
 def _body(op: dict[str, Any], doc: dict[str, Any]) -> tuple[set[str], set[str]]:

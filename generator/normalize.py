@@ -1,7 +1,7 @@
 """Stage 3, normalize: the merged document becomes the IR. All naming happens here, once.
 
 Operations get their client names (`x-client-name`, else derived), method names, parameter names
-(keywords, builtins and collisions handled), and their three routes; the resource tree is built from
+(keywords, builtins and collisions handled), and their routes (the merge's, named here); the resource tree is built from
 the dotted client names; schemas become models through `schemas.TypeBuilder`.
 """
 
@@ -14,7 +14,6 @@ from typing import Any
 
 from .code import ident, py_literal
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
-from .dialect import METHODS
 from .expr import NONE, Literal, union
 from .ir import (
     Api,
@@ -27,7 +26,6 @@ from .ir import (
     Provider,
     Resource,
     Response,
-    Route,
     TypeRef,
 )
 from .load import deref
@@ -44,7 +42,9 @@ from .naming import (
     snake,
     words,
 )
+from .openapi_paths import METHODS, template_params
 from .schemas import ANY, TypeBuilder
+from .urlformats import MergedRoute, RouteTable, plain_route
 
 # Keyword arguments every generated method has; spec parameters must not take these names.
 CALL_OPTIONS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "destination"})
@@ -68,13 +68,16 @@ class _RawOp:
     params: tuple[dict[str, Any], ...]
     pointer: str
     param_pointers: tuple[str, ...]  # where each of `params` is written: its inline schemas are keyed by it
+    routed: MergedRoute | None  # the merge's routes for it (None: a document no merge routed)
 
 
-def normalize(document: dict[str, Any], provider: Provider, package: str, inputs: tuple[InputFile, ...], file: str) -> Api:
-    """The IR of a merged document."""
+def normalize(document: dict[str, Any], provider: Provider, package: str, inputs: tuple[InputFile, ...], file: str,
+              *, routes: RouteTable) -> Api:
+    """The IR of a merged document, with the routes the merge computed for its operations (`MergedSpec.routes`;
+    `urlformats.routes_in_document` for a merged document read back from disk)."""
     warnings: list[str] = []
     types = TypeBuilder(document, lambda ptr, msg: warnings.append(f"{file}: {ptr}: {msg}"))
-    raw_ops = list(_raw_operations(document))
+    raw_ops = list(_raw_operations(document, routes))
     names = _client_names(raw_ops, file, warnings)
     operations: list[Operation] = []
     request_roots: list[TypeRef] = []
@@ -125,7 +128,7 @@ def package_version(api_version: str) -> str:
     return f"0.0.0+{local}" if local else "0.0.0"
 
 
-def _raw_operations(document: dict[str, Any]) -> list[_RawOp]:
+def _raw_operations(document: dict[str, Any], routes: RouteTable) -> list[_RawOp]:
     out = []
     for path, item in (document.get("paths") or {}).items():
         item = deref(item, document)
@@ -135,13 +138,14 @@ def _raw_operations(document: dict[str, Any]) -> list[_RawOp]:
         for method, op in item.items():
             if method not in METHODS or not isinstance(op, dict):
                 continue
-            if "variant-of" in (op.get("x-lowcodegen") or {}):
+            routed = routes.get((method, path))
+            if routed is not None and routed.variant_of:
                 continue  # the direct form of an operation listed under its proxy method
             pointer = pointer_join("/paths", path, method)
             own = [(deref(p, document), pointer_join(pointer, "parameters", i)) for i, p in enumerate(op.get("parameters") or [])]
             by_key = {(p.get("in"), p.get("name")): (p, ptr) for p, ptr in shared + own if isinstance(p, dict)}
             found = list(by_key.values())
-            out.append(_RawOp(method, path, op, tuple(p for p, _ in found), pointer, tuple(ptr for _, ptr in found)))
+            out.append(_RawOp(method, path, op, tuple(p for p, _ in found), pointer, tuple(ptr for _, ptr in found), routed))
     return out
 
 
@@ -274,19 +278,12 @@ def _style(raw: dict[str, Any], pointer: str, types: TypeBuilder) -> tuple[str, 
     return style, explode if isinstance(explode, bool) else style == "form"
 
 
-def _form(routes: dict[str, Any], form: str, path: str) -> str:
-    """A route form's template: "" where the merge found none (the client uses another), the operation's
-    path where the merge gave no routes at all (plain OpenAPI)."""
-    given = routes.get(form)
-    return path if not isinstance(given, dict) or given.get("path") is None else str(given["path"])
-
-
 def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuilder) -> Operation:
     op = raw.op
     context = pascal(key.replace(".", "_"))
     namer = Namer(CALL_OPTIONS)
     ordered = sorted(raw.params, key=lambda p: {"path": 0, "query": 1, "header": 2}.get(str(p.get("in")), 3))
-    path_names = re.findall(r"\{([^{}]+)\}", raw.path.split("?")[0])
+    path_names = template_params(raw.path.split("?")[0])
     params = [p for p in ordered if p.get("in") in ("path", "query", "header") and not (p.get("in") == "header" and str(p.get("name")).lower() in AUTH_HEADERS)]
     for p in ordered:
         if p.get("in") == "cookie":
@@ -296,17 +293,12 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
     built = {id(p): _param(p, where[id(p)], context, types, namer) for p in path_params + [p for p in params if p.get("in") != "path"]}
     body = _body(op, raw.pointer, context, document, types, namer)
     response = _response(op, raw.pointer, context, document, types)
-    ext = op.get("x-lowcodegen") or {}
-    routes = ext.get("routes") or {}
-    route = Route(
+    source = raw.routed.source if raw.routed else "spec"
+    route = replace(
+        raw.routed.route if raw.routed else plain_route(raw.method, raw.path),
         name=key, method=raw.method.upper(),
-        direct_method=str((routes.get("direct") or {}).get("method") or raw.method).upper(),
-        direct=_form(routes, "direct", raw.path),
-        new=_form(routes, "new", raw.path),
-        old=_form(routes, "old", raw.path),
-        old_query=tuple((str(q), str(p)) for q, p in (routes.get("old") or {}).get("query") or []),
         betas=_default_betas(op, raw.pointer, types),
-        lowcodeapi_routed=ext.get("source") != "documented",
+        lowcodeapi_routed=source != "documented",
         styles=tuple((p.location, p.wire_name, p.style, p.explode) for p in built.values()
                      if (p.style, p.explode) != DEFAULT_STYLES.get(p.location)),
     )
@@ -326,7 +318,7 @@ def _operation(raw: _RawOp, key: str, document: dict[str, Any], types: TypeBuild
         header_params=tuple(built[id(p)] for p in params if p.get("in") == "header"),
         body=body, response=response,
         pagination=_pagination(op, query, response, types),
-        route=route, source=str(ext.get("source") or "spec"),
+        route=route, source=source,
         to_file_name=ident(f"{parts[-1]}_to_file") if response.kind == "binary" else None,
         tag=str((op.get("tags") or [""])[0]),
         stream_switch=stream_switch,

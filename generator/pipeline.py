@@ -123,7 +123,7 @@ def generate(target: Target, config: Config | None, root: str, templates: str,
         with nesting_bounded(display_path(target.spec, root)):
             merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
             say(f"normalizing {merged.report.operations} operations")
-            api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root))
+            api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root), routes=merged.routes)
             say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
             files = render(api, merged.document, merged.report, templates, root)
     except Exception:

@@ -5,21 +5,21 @@ normal here, and its URL forms are derived from the document alone (see provider
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import replace
 from typing import Any
 
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
-from .ir import InputFile, Provider
+from .ir import InputFile, Provider, Route
 from .load import LoadedSpec
 from .merge import MergedSpec, MergeReport, ReportEntry, operation_counts, to_openapi31
+from .openapi_paths import iter_operations, template_params
 from .provider_routes import canonical_path, derive_route, direct_base, path_parameters, upstream
+from .urlformats import EXTENSION, MergedRoute, route_extension
 
 # Stamped on each operation by load_spec(stamp_keys=True) before the dialect repair rewrites keys and
 # parameters: what the proxy itself sees.
 KEY = "x-lowcodeapi-key"
 PATH_PARAMS = "x-lowcodeapi-path-params"
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 def stamp(document: dict[str, Any], methods: tuple[str, ...]) -> dict[str, Any]:
@@ -41,9 +41,9 @@ def stamp(document: dict[str, Any], methods: tuple[str, ...]) -> dict[str, Any]:
                 continue
             names = path_parameters(op)
             path = canonical_path(key, names, derive_route(key, names, "", ""))
-            if method in stamped.get(path, {}) or not set(_PLACEHOLDER.findall(path)) <= set(names):
+            if method in stamped.get(path, {}) or not set(template_params(path)) <= set(names):
                 path = key  # two keys, one template, or a placeholder no parameter names: the key as it is
-            placed = set(_PLACEHOLDER.findall(path))
+            placed = set(template_params(path))
             params = [({**p, "in": "query"} if isinstance(p, dict) and p.get("in") == "path" and p.get("name") not in placed else p)
                       for p in op.get("parameters") or []] if isinstance(op.get("parameters"), list) else op.get("parameters")
             fixed = {**op, KEY: key, PATH_PARAMS: list(names)}
@@ -59,6 +59,7 @@ def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
     merged: dict[str, Any] = copy.deepcopy({k: v for k, v in doc.items() if k != "paths"})
     merged["openapi"] = "3.1.0"
     paths: dict[str, dict[str, Any]] = {}
+    routes: dict[tuple[str, str], MergedRoute] = {}
     entries: list[ReportEntry] = []
     errors: list[Diagnostic] = []
     derived_counts = {"new": 0, "old": 0, "direct": 0, "none": 0}
@@ -72,14 +73,10 @@ def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
             continue
         _restore_path_parameters(op, names)
         merged_op = to_openapi31(op)
-        merged_op["x-lowcodegen"] = {
-            "source": "snapshot",
-            "routes": {
-                "direct": {"method": method.upper(), "path": route.direct},
-                "new": {"method": method.upper(), "path": route.new},
-                "old": {"method": method.upper(), "path": route.old, "query": [[n, n] for n in route.old_query]},
-            },
-        }
+        routes[(method, path)] = MergedRoute(Route(
+            name="", method=method.upper(), direct_method=method.upper(), direct=route.direct, new=route.new,
+            old=route.old, old_query=tuple((n, n) for n in route.old_query)), "snapshot")
+        merged_op[EXTENSION] = route_extension(routes[(method, path)])
         paths.setdefault(path, {})[method] = merged_op
         for form in ("new", "old", "direct"):
             derived_counts[form] += bool(getattr(route, form))
@@ -93,18 +90,14 @@ def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
         f"the provider {provider.name!r}: new form {derived_counts['new']}, old form {derived_counts['old']}, "
         f"direct form {derived_counts['direct']}, none the proxy can route {derived_counts['none']}; "
         f"direct base {provider.direct_base_url or '(none)'} (from externalDocs.api_endpoint)")))
-    operations, variants = operation_counts(merged)
+    operations, variants = operation_counts(routes)
     report = MergeReport((InputFile(snapshot.source.path, snapshot.source.sha256),), tuple(entries), snapshot.diagnostics, operations, variants)
-    return MergedSpec(merged, report)
+    return MergedSpec(merged, report, routes)
 
 
 def _stamped_operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], str]]:
-    out = []
-    for path, item in (doc.get("paths") or {}).items():
-        for method, op in item.items() if isinstance(item, dict) else ():
-            if isinstance(op, dict) and KEY in op:
-                out.append((method, str(path), copy.deepcopy(op), pointer_join("/paths", path, method)))
-    return out
+    return [(method, path, copy.deepcopy(op), pointer_join("/paths", path, method))
+            for method, path, op in iter_operations(doc) if KEY in op]
 
 
 def _restore_path_parameters(op: dict[str, Any], names: tuple[str, ...]) -> None:

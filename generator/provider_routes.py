@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
 from urllib.parse import urlsplit
 
+from .openapi_paths import iter_operations, template_params
+
 PROXY_HOST = "api.lowcodeapi.com"
-_METHODS = ("get", "put", "post", "delete", "patch")
+_METHODS = ("get", "put", "post", "delete", "patch")  # the methods a LowCodeAPI route can have
 _BRACES = re.compile(r"\{\{?\s*([A-Za-z_][\w.-]*)\s*\}?\}")
 _ANGLE = re.compile(r"<([A-Za-z_]\w*)>")
 _COLON_SEGMENT = re.compile(r"^:([A-Za-z_]\w*)$")
 _COLON = re.compile(r":([A-Za-z_]\w*)")  # an Express parameter in an alias
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,9 @@ def server_provider(document: dict[str, Any]) -> str | None:
     return name if token or any(upstream(op) for _, _, op in operations(document)) else None
 
 
-def operations(document: dict[str, Any]) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    """(method, key, operation) in document order."""
-    paths = document.get("paths")
-    for key, item in paths.items() if isinstance(paths, dict) else ():
-        for method, op in item.items() if isinstance(item, dict) else ():
-            if method in _METHODS and isinstance(op, dict):
-                yield method, str(key), op
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(method, key, operation) in document order, of the methods a LowCodeAPI route can have."""
+    return iter_operations(document, _METHODS)
 
 
 def upstream(op: dict[str, Any]) -> str:
@@ -94,7 +91,7 @@ def _template(path: str, names: tuple[str, ...]) -> str | None:
     parameter (a credential the proxy fills, such as gmail's `userId`)."""
     path = _ANGLE.sub(r"{\1}", _BRACES.sub(r"{\1}", path))
     path = "/".join(_COLON_SEGMENT.sub(r"{\1}", segment) for segment in path.split("/"))
-    return path if all(p in names for p in _PLACEHOLDER.findall(path)) else None
+    return path if all(p in names for p in template_params(path)) else None
 
 
 def direct_base(document: dict[str, Any]) -> str:

@@ -144,7 +144,7 @@ def load_api(side: SpecSet, target: Target | None, config: Config | None, root: 
     try:
         with nesting_bounded(display_path(t.spec, root)):
             merged, provider = merge_target(t, config if target else None, root)
-            return normalize(merged.document, provider, t.package, merged.report.inputs, display_path(t.spec, root))
+            return normalize(merged.document, provider, t.package, merged.report.inputs, display_path(t.spec, root), routes=merged.routes)
     except GeneratorError as exc:
         shown = {display_path(local, root): name for local, name in side.names}
         raise GeneratorError([replace(d, location=replace(d.location, file=shown.get(d.location.file, d.location.file))) for d in exc.diagnostics]) from None
@@ -173,6 +173,7 @@ def committed_api(out: str, api: Api, ref: str = "HEAD") -> tuple[Api, str] | No
     """The API of the generation committed at `ref` (its `openapi.merged.json`), or None when there is none."""
     from .load import load_spec
     from .normalize import normalize
+    from .urlformats import routes_in_document
 
     top = _toplevel(out) if os.path.isdir(out) else None
     if top is None:
@@ -183,7 +184,8 @@ def committed_api(out: str, api: Api, ref: str = "HEAD") -> tuple[Api, str] | No
             return None
         local, name = found
         loaded = load_spec(local, name, validate=False)  # our own output: already validated when written
-        return normalize(loaded.document, api.provider, str(api.package), (), name), name
+        routes = routes_in_document(loaded.document)  # the routes it records: nothing merged them this run
+        return normalize(loaded.document, api.provider, str(api.package), (), name, routes=routes), name
 
 
 def print_api_changes(gen: Generation, result: WriteResult) -> None:

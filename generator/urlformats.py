@@ -7,18 +7,19 @@ canonical (Anthropic) parameter names; LowCodeAPI's own names map onto them by p
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from .ir import Route
+from .openapi_paths import PATH_PARAM as _PARAM
+from .openapi_paths import iter_operations, template_params
 
-_PARAM = re.compile(r"\{([^{}]+)\}")
 RULES = ("lowercase-drop-underscores", "lowercase", "keep")
-
-
-def template_params(path: str) -> list[str]:
-    """Names of the `{param}` placeholders of a path template, in order."""
-    return _PARAM.findall(path)
+# The extension of each operation of `openapi.merged.json` that records its routes for other tools
+# (and for `lowcodegen generate`'s summary of changes against the committed generation).
+EXTENSION = "x-lowcodegen"
 
 
 def shape(path: str) -> str:
@@ -99,3 +100,68 @@ def make_route(
         old=old_path,
         old_query=tuple((q, mapping[p]) for q, p in old_query),
     )
+
+
+@dataclass(frozen=True)
+class MergedRoute:
+    """An operation's routes as the merge decided them (computed once, there), with where the operation
+    came from. Normalize names the route and adds what the operation itself declares."""
+
+    route: Route
+    source: str  # both | documented | snapshot | spec
+    variant_of: str = ""  # "POST /path": this entry is that operation's direct form, not a client operation
+
+
+RouteTable = Mapping[tuple[str, str], MergedRoute]  # (method, path) as in the merged document -> its routes
+
+
+def plain_route(method: str, path: str) -> Route:
+    """The routes of an operation no merge routed (a document without them): its own path in every form."""
+    return Route(name="", method=method.upper(), direct_method=method.upper(), direct=path, new=path, old=path, old_query=())
+
+
+def route_extension(merged: MergedRoute) -> dict[str, Any]:
+    """The `x-lowcodegen` value that records a route in the merged document."""
+    route = merged.route
+    out: dict[str, Any] = {
+        "source": merged.source,
+        "routes": {
+            "direct": {"method": route.direct_method, "path": route.direct},
+            "new": {"method": route.method, "path": route.new},
+            "old": {"method": route.method, "path": route.old, "query": [list(pair) for pair in route.old_query]},
+        },
+    }
+    if merged.variant_of:
+        out |= {"variant-of": merged.variant_of, "target": "direct"}
+    return out
+
+
+def routes_in_document(document: dict[str, Any]) -> dict[tuple[str, str], MergedRoute]:
+    """The routes a merged document records (`route_extension`): for a merged document read back from
+    disk, such as the committed `openapi.merged.json`. A run's own merge hands its table on directly."""
+    table = {}
+    for method, path, op in iter_operations(document):
+        ext = op.get(EXTENSION)
+        if isinstance(ext, dict):
+            table[(method, path)] = _read_extension(ext, method, path)
+    return table
+
+
+def _read_extension(ext: dict[str, Any], method: str, path: str) -> MergedRoute:
+    given_routes = ext.get("routes")
+    routes: dict[str, Any] = given_routes if isinstance(given_routes, dict) else {}
+
+    def form(name: str) -> dict[str, Any]:
+        given = routes.get(name)
+        return given if isinstance(given, dict) else {}
+
+    def template(name: str) -> str:  # "" where the merge found none; the path where it gave none at all
+        given = form(name).get("path")
+        return path if given is None else str(given)
+
+    route = Route(
+        name="", method=str(form("new").get("method") or method).upper(), direct_method=str(form("direct").get("method") or method).upper(),
+        direct=template("direct"), new=template("new"), old=template("old"),
+        old_query=tuple((str(q), str(p)) for q, p in form("old").get("query") or []),
+    )
+    return MergedRoute(route, str(ext.get("source") or "spec"), str(ext.get("variant-of", "")))

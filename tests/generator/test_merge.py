@@ -12,8 +12,11 @@ from gentest_util import OPENAI_DEFINITION, anthropic_provider, plain_provider, 
 
 from generator import cli
 from generator.diagnostics import GeneratorError
+from generator.ir import Route
 from generator.load import load_spec
 from generator.merge import MergedSpec, merge_specs, to_openapi31
+from generator.normalize import normalize
+from generator.urlformats import MergedRoute, routes_in_document
 
 UNAUTH = {"401": {"description": "API token required"}}
 
@@ -366,3 +369,38 @@ def test_validate_fails_on_an_unacknowledged_conflict(tmp_path: Path, inputs: tu
     result = validate(project(tmp_path, inputs))
     assert "warning: conflict: POST /v1/messages" in result.output
     assert result.exit_code == 1
+
+
+def test_routes_are_computed_once_and_handed_on_as_ir_values(merged: MergedSpec) -> None:
+    """The merge computes each operation's routes as IR values (`MergedSpec.routes`), aliases, old-format
+    overrides and direct methods resolved; the direct-method variant is listed as such."""
+    assert merged.routes[("get", "/v1/messages/batches/{message_batch_id}")] == MergedRoute(Route(
+        "", "GET", "GET", "/v1/messages/batches/{message_batch_id}", "/v1/message_batches/{message_batch_id}",
+        "/v1/message_batches/batchid", (("batchid", "message_batch_id"),)), "both")
+    things = merged.routes[("patch", "/v1/things/{thing_id}")]
+    assert things.route.direct_method == "POST" and things.route.old_query == (("thing_id", "thing_id"),)
+    assert things.source == "documented" and not things.variant_of
+    assert merged.routes[("post", "/v1/things/{thing_id}")] == MergedRoute(things.route, "documented", "PATCH /v1/things/{thing_id}")
+    assert merged.routes[("get", "/v1/only/in/snapshot/{thing_id}")].source == "snapshot"
+    assert (merged.report.operations, merged.report.direct_variants) == (len(merged.routes) - 1, 1)
+
+
+def test_normalize_takes_the_routes_from_the_merge_not_from_the_document(merged: MergedSpec) -> None:
+    """What `openapi.merged.json` records under x-lowcodegen is output for other tools: normalize does not
+    read it back (a run's routes are not smuggled through the document)."""
+    document = json.loads(json.dumps(merged.document))
+    for item in document["paths"].values():
+        for op in item.values():
+            op.pop("x-lowcodegen", None)
+    api = normalize(document, anthropic_provider(), "pkg", merged.report.inputs, "spec.yaml", routes=merged.routes)
+    batches = next(op for op in api.operations if op.key == "messages.batches.retrieve")
+    assert (batches.route.new, batches.route.old, batches.source) == (
+        "/v1/message_batches/{message_batch_id}", "/v1/message_batches/batchid", "both")
+    assert [op.key for op in api.operations if op.path == "/v1/things/{thing_id}"] == ["things.update"]  # no variant
+
+
+def test_the_document_records_exactly_the_merge_routes(merged: MergedSpec) -> None:
+    """Read back from the document (as `generate` does with the committed openapi.merged.json), the
+    routes are the merge's own, variants included."""
+    assert routes_in_document(merged.document) == merged.routes
+    assert routes(merged, "/v1/things/{thing_id}", "post")["variant-of"] == "PATCH /v1/things/{thing_id}"

@@ -26,7 +26,7 @@ def api_of(tmp_path: Path, text: str) -> Api:
     path = spec_file(tmp_path, "s.yaml", HEAD + text)
     loaded = load_spec(str(path))
     merged = merge_specs(loaded, None, plain_provider())
-    return normalize(merged.document, plain_provider(), "tpkg", merged.report.inputs, str(path))
+    return normalize(merged.document, plain_provider(), "tpkg", merged.report.inputs, str(path), routes=merged.routes)
 
 
 def all_resources(node: Resource) -> list[Resource]:

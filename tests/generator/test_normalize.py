@@ -20,7 +20,7 @@ def api_of(tmp_path: Path, text: str, provider: object = None, package: str = "s
     path = spec_file(tmp_path, "s.yaml", HEAD + text)
     prov = provider or plain_provider()
     merged = merge_specs(load_spec(str(path)), None, prov)  # type: ignore[arg-type]
-    return normalize(merged.document, prov, package, merged.report.inputs, str(path))  # type: ignore[arg-type]
+    return normalize(merged.document, prov, package, merged.report.inputs, str(path), routes=merged.routes)  # type: ignore[arg-type]
 
 
 def op(api: Api, key: str) -> Operation:

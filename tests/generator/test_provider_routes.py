@@ -11,6 +11,7 @@ from catalogue_routes import CATALOGUE, measure, providers
 from generator.normalize import normalize
 from generator.pipeline import merge_target, plain_target
 from generator.provider_routes import canonical_path, derive_route, direct_base, server_provider
+from generator.urlformats import routes_in_document
 
 # Routes whose document entry is not the route Express serves: duplicate method+alias, the document
 # keeps the last one, whose parameters differ from the first's (shopify's fulfillment_service_id).
@@ -108,7 +109,7 @@ def test_operations_sharing_one_upstream_url_stay_apart(tmp_path: Path) -> None:
     spec = _tiny(tmp_path, {"/a.one": _op("https://api.x.com/xml.response"), "/a.two": _op("https://api.x.com/xml.response"),
                             "/b": _op("https://api.x.com/xml.response?Command=b")})
     merged, provider = merge_target(plain_target(str(spec), "tiny_client", str(tmp_path / "out")), None, str(tmp_path))
-    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json")
+    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json", routes=merged.routes)
     assert sorted((op.route.old, op.route.direct) for op in api.operations) == [
         ("/a.one", "/xml.response"), ("/a.two", "/xml.response"), ("/b", "/xml.response?Command=b")]
     assert provider.direct_base_url == "https://api.x.com" and provider.lowcodeapi_base_url == "https://api.lowcodeapi.com/tiny"
@@ -121,10 +122,23 @@ def test_path_values_without_a_template_keep_their_operation(tmp_path: Path) -> 
                             "/v1/things/thingid": _op("https://api.x.com/v1/things/{thing_id}", "thing_id"),
                             "/v1/things/thing_id/parts/part-id": _op("https://api.x.com/v1/things/{thing_id}/parts/{part_id}", "part_id", "thing_id")})
     merged, provider = merge_target(plain_target(str(spec), "tiny_client", str(tmp_path / "out")), None, str(tmp_path))
-    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json")
+    api = normalize(merged.document, provider, "tiny_client", merged.report.inputs, "tiny.openapi.json", routes=merged.routes)
     routes = {op.route.old: op for op in api.operations}
     assert set(routes) == {"/v1/things/thing_id", "/v1/things/thingid", "/v1/things/thing_id/parts/part-id"}
     parts = routes["/v1/things/thing_id/parts/part-id"]
     assert [p.wire_name for p in parts.path_params] == ["thing_id", "part_id"]  # the upstream template's order
     assert sorted(parts.route.old_query) == [("part_id", "part_id"), ("thing_id", "thing_id")]
     assert provider.direct_base_url + parts.route.direct == "https://api.x.com/v1/things/{thing_id}/parts/{part_id}"
+
+
+def test_a_provider_merge_hands_on_its_routes_and_records_the_same(tmp_path: Path) -> None:
+    """A provider document's derived routes are IR values of the merge (normalize takes them from there);
+    the merged document records exactly them for other tools."""
+    spec = _tiny(tmp_path, {"/v1/things/thing_id": _op("https://api.x.com/v1/things/{thing_id}", "thing_id"),
+                            "/v1/models/{model_id}": _op("https://api.x.com/v1/models/{model_id}", "model_id")})
+    merged, _ = merge_target(plain_target(str(spec), "tiny_client", str(tmp_path / "out")), None, str(tmp_path))
+    things = merged.routes[("get", "/v1/things/{thing_id}")]
+    assert (things.route.new, things.route.old, things.route.old_query, things.route.direct, things.source) == (
+        "", "/v1/things/thing_id", (("thing_id", "thing_id"),), "/things/{thing_id}", "snapshot")
+    assert merged.routes[("get", "/v1/models/{model_id}")].route.new == "/v1/models/{model_id}"
+    assert routes_in_document(merged.document) == merged.routes

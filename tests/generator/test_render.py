@@ -106,7 +106,7 @@ def rendered(tmp_path: Path, text: str = MINIMAL, package: str = "tinypkg") -> t
         spec.write_text(text, encoding="utf-8")
     target = plain_target(str(spec), package, str(tmp_path / "out"))
     merged, provider = merge_target(target, None, str(tmp_path))
-    api = normalize(merged.document, provider, package, merged.report.inputs, spec.name)
+    api = normalize(merged.document, provider, package, merged.report.inputs, spec.name, routes=merged.routes)
     return api, render.render(api, merged.document, merged.report, TEMPLATES, str(tmp_path))
 
 
