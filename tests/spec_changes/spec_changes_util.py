@@ -139,6 +139,10 @@ class _Server(ThreadingHTTPServer):
     replies: dict[str, Reply | Answerer]
     seen: list[str]
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a deadline, a refused redirect) is no server failure; and
+        socketserver's traceback would land in the output that CliRunner captures from the command."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # no 40 ms delayed-ACK per keep-alive response
