@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .code import md, md_code
-from .diff import RULES, SEVERITIES, Change, Severity
+from .diff_rules import RULES, SEVERITIES, Change, Severity
 
 SCHEMA = "lowcodegen-diff/1"
 _TITLES: dict[Severity, str] = {

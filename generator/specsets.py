@@ -18,7 +18,8 @@ import click
 
 from .config import Config, Target, load_config
 from .diagnostics import GeneratorError, Location, fail, nesting_bounded
-from .diff import Change, diff_apis
+from .diff import diff_apis
+from .diff_rules import Change
 from .diffreport import summary_lines
 from .ir import Api
 
