@@ -258,9 +258,8 @@ def _repair_schema(schema: dict[str, Any], ptr: str, fix: _Repairs) -> None:
         elif "required" in schema:
             del schema["required"]
     elif "required" in schema and not (isinstance(schema["required"], list) and schema["required"]):
-        del schema[
-            "required"
-        ]  # `[]`, or a property's `required: true` on a schema that is no property
+        # `[]`, or a property's `required: true` on a schema that is no property
+        del schema["required"]
     if isinstance(schema.get("items"), dict):
         _repair_schema(schema["items"], pointer_join(ptr, "items"), fix)
 
@@ -366,9 +365,8 @@ def _endpoint_template(endpoint: str, declared: set[str]) -> str:
     """The path of an `api_endpoint`, its declared parameters written `{x}` whatever their style."""
     path = urlsplit(endpoint).path if "://" in endpoint else endpoint
     if not path.startswith("/"):
-        path = (
-            path[path.index("/") :] if "/" in path else ""
-        )  # `{endpoint}/v1/...`: a base URL placeholder
+        # `{endpoint}/v1/...`: a base URL placeholder
+        path = path[path.index("/") :] if "/" in path else ""
     for name in sorted(declared, key=len, reverse=True):
         n, braced = re.escape(name), "{" + name + "}"
         path = re.sub(

@@ -21,9 +21,8 @@ Side = Literal["request", "response"]
 _LITERAL = Name(Code("Literal"))  # every Literal[...] has this shape: its values are compared apart
 
 
-_MODEL = Name(
-    Code("Model")
-)  # every model has this shape: models are compared pairwise, by position
+# every model has this shape: models are compared pairwise, by position
+_MODEL = Name(Code("Model"))
 
 
 _NAMED = {n: Name(Code(n)) for n in ("str", "int", "float", "None", "Any")}

@@ -251,9 +251,8 @@ def _provenance(
     return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-PROVIDER_NAME = re.compile(
-    r"[a-z0-9][a-z0-9_.-]{0,62}"
-)  # as LowCodeAPI names providers: a URL segment, a file name
+# as LowCodeAPI names providers: a URL segment, a file name
+PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 
 
 def provider_target(name: str, config: Config | None, root: str) -> Target:

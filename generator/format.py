@@ -29,9 +29,8 @@ _REWRITTEN = re.compile(
 )
 _DEFINITION = re.compile(r"(?:async def |def |class |@)")
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-_KEEPS_LONG = re.compile(
-    r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?"""
-)  # `name="...",`: black cannot split it
+# `name="...",`: black cannot split it
+_KEEPS_LONG = re.compile(r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?""")
 
 
 def suspect(text: str) -> str | None:
@@ -122,9 +121,8 @@ def _opens_twice(stripped: str) -> bool:
 def _splittable(stripped: str) -> bool:
     """Whether black could shorten this long line: anything but one string (as an argument, a
     keyword argument or a dict entry) that no split can make fit."""
-    code = (
-        _STRING.sub('""', stripped).split("#", 1)[0].rstrip()
-    )  # strings out first: a `#` left is a comment
+    # strings out first: a `#` left is a comment
+    code = _STRING.sub('""', stripped).split("#", 1)[0].rstrip()
     return not _KEEPS_LONG.fullmatch(code) and not stripped.startswith(('"""', "'''"))
 
 

@@ -59,9 +59,8 @@ class TypeRef:
         "any"  # str | int | float | bool | strs (a list of strings) | any: how the CLI parses it
     )
     refs: frozenset[str] = frozenset()  # keys of the models this type mentions
-    builtins: frozenset[str] = (
-        frozenset()
-    )  # builtin names `annotation` uses (a method so named shadows them)
+    # builtin names `annotation` uses (a method so named shadows them)
+    builtins: frozenset[str] = frozenset()
     param_builtins: frozenset[str] = frozenset()  # the same for `param_annotation`
     parses_model: bool = False  # `convert` is a model class's `parse`: it returns `py_type` itself
 

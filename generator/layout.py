@@ -86,9 +86,8 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     if isinstance(expr, Dict):  # an atom: split, it takes one entry a line
         if (len(one) <= LINE_LENGTH and not expr.exploded) or not expr.items:
             return [one]
-        comma = (
-            "," if len(expr.items) > 1 or expr.exploded else ""
-        )  # black adds none to a lone entry
+        # black adds none to a lone entry
+        comma = "," if len(expr.items) > 1 or expr.exploded else ""
         entries = [
             line
             for key, value in expr.items

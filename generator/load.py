@@ -80,9 +80,8 @@ def load_spec(
         errors += [d for d in found if d.level == "error"]
         repairs += tuple(d for d in found if d.level != "error")
         if errors and validate and defer_validation:
-            errors = (
-                _validate_openapi(data, source) or errors
-            )  # as without deferring: validation first
+            # as without deferring: validation first
+            errors = _validate_openapi(data, source) or errors
     if errors:
         raise GeneratorError(errors[:_MAX_ERRORS])
     return LoadedSpec(source, data, dialect, repairs)
@@ -438,11 +437,12 @@ class PendingValidation:
             )
             self._process.start()
             writer.close()
+        # no fork here, or a daemon process: finish() validates
         except (
             OSError,
             ValueError,
             AssertionError,
-        ):  # no fork here, or a daemon process: finish() validates
+        ):
             self._process = None
 
     def finish(self) -> None:

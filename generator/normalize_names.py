@@ -40,9 +40,8 @@ class RawOperation:
     op: dict[str, Any]
     params: tuple[dict[str, Any], ...]
     pointer: str
-    param_pointers: tuple[
-        str, ...
-    ]  # where each of `params` is written: its inline schemas are keyed by it
+    # where each of `params` is written: its inline schemas are keyed by it
+    param_pointers: tuple[str, ...]
     routed: MergedRoute | None  # the merge's routes for it (None: a document no merge routed)
 
 
@@ -319,9 +318,8 @@ def _shadow_free_resources(operations: list[Operation]) -> list[Operation]:
     tree = _tree_of(operations)
     renamed: dict[tuple[str, ...], str] = {}
     for path in sorted(tree, key=len):
-        if (
-            len(path) < 2
-        ):  # top-level resources are attributes of the client, whose annotations are fixed
+        # top-level resources are attributes of the client, whose annotations are fixed
+        if len(path) < 2:
             continue
         parent = path[:-1]
         used = SIGNATURE_BUILTINS.union(*(_builtins_of(op) for op in tree[parent]))

@@ -59,9 +59,8 @@ def build_param(
     )
     base = snake(str(declared)) if isinstance(declared, str) and declared else snake(wire)
     py = namer.take(safe(base, CALL_OPTIONS))
-    cli_declared = raw.get(
-        "x-cli-name"
-    )  # the option a person types, where the Python name reads badly
+    # the option a person types, where the Python name reads badly
+    cli_declared = raw.get("x-cli-name")
     cli = (
         kebab(str(cli_declared))
         if isinstance(cli_declared, str) and cli_declared.strip()

@@ -116,6 +116,7 @@ def direct_base(document: dict[str, Any]) -> str:
     host shares.
     """
     found = (upstream(op) for _, _, op in operations(document))
+    # a templated host or credentials: no base
     urls = [
         parts
         for u in found
@@ -123,7 +124,7 @@ def direct_base(document: dict[str, Any]) -> str:
         and (parts := urlsplit(u)).hostname
         and parts.hostname != PROXY_HOST
         and not any(c in parts.netloc for c in "{}<>@")
-    ]  # a templated host or credentials: no base
+    ]
     if not urls:
         return ""
     ((origin, _),) = Counter(f"{u.scheme}://{u.netloc}" for u in urls).most_common(1)
@@ -184,10 +185,11 @@ def _direct(endpoint: str, names: tuple[str, ...], base: str) -> tuple[str, str]
     template = _template(path, names)
     if template is None or "{" in fixed or "#" in fixed:
         return "", "no direct form (its upstream URL has a placeholder that is no parameter)"
+    # a fixed query (`?Command=x`) is part of it
     return (
         template + mark + fixed,
         "direct form from api_endpoint",
-    )  # a fixed query (`?Command=x`) is part of it
+    )
 
 
 def canonical_path(key: str, names: tuple[str, ...], derived: DerivedRoute) -> str:

@@ -97,9 +97,8 @@ class TypeBuilder:
                 members = [self.type_of({**schema, "type": k}, pointer, context) for k in kinds]
                 return _nullable(self._union_of(members, None, ()), nullable)
             kind = kinds[0] if kinds else "null"
-        if "const" in schema and isinstance(
-            schema["const"], (dict, list)
-        ):  # legal, but no Literal can say it
+        # legal, but no Literal can say it
+        if "const" in schema and isinstance(schema["const"], (dict, list)):
             self.warn(pointer, "const is an object or array: typed as Any")
             return ANY
         if "const" in schema:
@@ -300,9 +299,8 @@ class TypeBuilder:
             if isinstance(first, bool)
             else "int" if isinstance(first, int) else "str" if isinstance(first, str) else "any"
         )
-        strings = (
-            tuple(values) if all(isinstance(v, str) for v in values) else ()
-        )  # a partial list would mislead
+        # a partial list would mislead
+        strings = tuple(values) if all(isinstance(v, str) for v in values) else ()
         return TypeRef(body, body, None, enum_values=strings, python_kind=kind)
 
     def _ref(self, ref: str, context: str) -> TypeRef:
@@ -451,9 +449,8 @@ class TypeBuilder:
         ]
         grouped: dict[str, list[Code]] = {}
         for value, annotation in found:
-            grouped.setdefault(value, []).append(
-                annotation
-            )  # variants sharing a value are told apart by shape
+            # variants sharing a value are told apart by shape
+            grouped.setdefault(value, []).append(annotation)
         variants = tuple((value, names[0]) for value, names in grouped.items())
         for member in members:  # model members: the runtime may have to tell them apart by shape
             if len(member.refs) == 1 and member.parses_model:

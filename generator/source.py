@@ -75,14 +75,12 @@ class SpecText:
     @cached_property
     def _tree(self) -> yaml.Node | None:
         text = self.text
-        if (
-            self.is_json
-        ):  # JSON's escaped surrogate pairs are not YAML: same length, no newline, no meaning
+        # JSON's escaped surrogate pairs are not YAML: same length, no newline, no meaning
+        if self.is_json:
             text = re.sub(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", r"\\u0041", text)
         try:
-            return yaml.compose(
-                text, Loader=_Loader
-            )  # JSON is (nearly) YAML: one line finder for both
+            # JSON is (nearly) YAML: one line finder for both
+            return yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError:
             return None
 
@@ -92,9 +90,8 @@ def read_spec(path: str, display: str | None = None) -> SpecText:
     name = display or path
     try:
         name.encode("utf-8")
-    except (
-        UnicodeEncodeError
-    ):  # undecodable bytes in the file name: it is written into every generated header
+    # undecodable bytes in the file name: it is written into every generated header
+    except UnicodeEncodeError:
         shown = os.fsencode(name).decode("utf-8", "replace")
         raise fail(
             "read.name-encoding", "the file name is not UTF-8: rename the file", Location(shown)

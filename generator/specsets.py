@@ -274,12 +274,10 @@ def committed_api(out: str, api: Api, ref: str = "HEAD") -> tuple[Api, str] | No
         if isinstance(found, str):
             return None
         local, name = found
-        loaded = load_spec(
-            local, name, validate=False
-        )  # our own output: already validated when written
-        routes = routes_in_document(
-            loaded.document
-        )  # the routes it records: nothing merged them this run
+        # our own output: already validated when written
+        loaded = load_spec(local, name, validate=False)
+        # the routes it records: nothing merged them this run
+        routes = routes_in_document(loaded.document)
         return (
             normalize(loaded.document, api.provider, str(api.package), (), name, routes=routes),
             name,

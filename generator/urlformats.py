@@ -119,9 +119,8 @@ class MergedRoute:
     )
 
 
-RouteTable = Mapping[
-    tuple[str, str], MergedRoute
-]  # (method, path) as in the merged document -> its routes
+# (method, path) as in the merged document -> its routes
+RouteTable = Mapping[tuple[str, str], MergedRoute]
 
 
 def plain_route(method: str, path: str) -> Route:

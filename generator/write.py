@@ -79,9 +79,8 @@ def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
     """Write the generated tree into `out` atomically; keep every file the generator did not
     make."""
     shown = out
-    out = os.path.realpath(
-        out
-    )  # an output folder behind a symlink: the link stays, its target is replaced
+    # an output folder behind a symlink: the link stays, its target is replaced
+    out = os.path.realpath(out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise fail(
             "write.not-a-folder", "the output path exists and is not a folder", Location(shown)
