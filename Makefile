@@ -19,7 +19,7 @@ check: $(STAMP)
 	$(BIN)/lowcodegen check
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator generated tests
+	$(BIN)/ruff check generator templates/package/runtime generated tests
 	$(BIN)/mypy generator generated/anthropic_lowcodeapi
 
 # The README's test command: under 5 minutes on 2 cores. The large corpus specs, kill tests and fresh

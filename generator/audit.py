@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 METHODS = ("get", "put", "post", "patch", "delete")
-MAX_DEPTH = 3  # property steps below a body or response: a content block's fields and their variants
+MAX_DEPTH = (
+    3  # property steps below a body or response: a content block's fields and their variants
+)
 _IGNORE = "x-audit-ignore"
 
 
@@ -31,11 +33,18 @@ class Gap:
 
     operation: str  # "POST /v1/messages"; for a missing operation, that operation
     kind: str  # operation | parameter | property | variant
-    item: str  # what is missing, as `x-audit-ignore` names it: "query scope_id", "request.tools[]<bash_20250124>"
+    # what is missing, as `x-audit-ignore` names it:
+    # "query scope_id", "request.tools[]<bash_20250124>"
+    item: str
     reason: str | None = None  # the declared reason, or None for an undeclared gap
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"operation": self.operation, "kind": self.kind, "item": self.item, "reason": self.reason}
+        return {
+            "operation": self.operation,
+            "kind": self.kind,
+            "item": self.item,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,11 @@ def _resolve(doc: dict[str, Any], node: Any) -> dict[str, Any]:
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
         target: Any = doc
         for part in node["$ref"].lstrip("#").strip("/").split("/"):
-            target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+            target = (
+                target.get(part.replace("~1", "/").replace("~0", "~"))
+                if isinstance(target, dict)
+                else None
+            )
         node, seen = target, seen + 1
     return node if isinstance(node, dict) else {}
 
@@ -99,12 +112,20 @@ def _shape(doc: dict[str, Any], node: Any, depth: int = 0) -> _Shape:
     out = _Shape()
     if depth > 8:
         return out
-    out.ignore.update({str(k): str(v) for k, v in (s.get(_IGNORE) or {}).items()} if isinstance(s.get(_IGNORE), dict) else {})
+    out.ignore.update(
+        {str(k): str(v) for k, v in (s.get(_IGNORE) or {}).items()}
+        if isinstance(s.get(_IGNORE), dict)
+        else {}
+    )
     out.props.update(s.get("properties") or {})
     if isinstance(s.get("items"), dict):
         out.items.append(s["items"])
     kinds: list[Any] = s["type"] if isinstance(s.get("type"), list) else [s.get("type")]
-    if "object" in kinds and not s.get("properties") and s.get("additionalProperties") not in (False, None):
+    if (
+        "object" in kinds
+        and not s.get("properties")
+        and s.get("additionalProperties") not in (False, None)
+    ):
         out.open = True
     for sub in s.get("allOf") or []:
         _absorb(out, _shape(doc, sub, depth + 1))
@@ -139,14 +160,18 @@ class _Comparer:
         self.pub, self.ours, self.max_depth = published, ours, max_depth
         self.seen: set[tuple[int, int]] = set()
 
-    def compare(self, pub: Any, ours: Any, where: str, depth: int = 0) -> Iterator[tuple[str, str, str | None]]:
-        """(kind, item, reason-from-our-schema) for everything `pub` has below `where` that `ours` lacks."""
+    def compare(
+        self, pub: Any, ours: Any, where: str, depth: int = 0
+    ) -> Iterator[tuple[str, str, str | None]]:
+        """(kind, item, reason-from-our-schema) for everything `pub` has below `where` that `ours`
+        lacks."""
         key = (id(_resolve(self.pub, pub)), id(_resolve(self.ours, ours)))
         if key in self.seen:
             return
         self.seen.add(key)
         p, o = _shape(self.pub, pub), _shape(self.ours, ours)
-        # A union of one tagged object on one side, that object on the other: compare them as variants.
+        # A union of one tagged object on one side, that object on the other: compare them as
+        # variants.
         if p.variants and not o.variants and o.props:
             o.variants = {tag: ours for tag in _tags(self.ours, _resolve(self.ours, ours), "type")}
         if o.variants and not p.variants and p.props:
@@ -162,14 +187,19 @@ class _Comparer:
             if value not in o.variants:
                 yield "variant", f"{where}<{value}>", o.ignore.get(value)
             elif depth < self.max_depth:
-                yield from self.compare(p.variants[value], o.variants[value], f"{where}<{value}>", depth)
+                yield from self.compare(
+                    p.variants[value], o.variants[value], f"{where}<{value}>", depth
+                )
         if p.items and o.items and depth < self.max_depth:
             for pub_item in p.items:
                 yield from self.compare(pub_item, o.items[0], f"{where}[]", depth)
 
 
-def _operations(doc: dict[str, Any]) -> dict[tuple[str, str], list[tuple[str, dict[str, Any], list[Any]]]]:
-    """(METHOD, path shape) -> [(path, operation, path-item parameters)]; our direct methods count too."""
+def _operations(
+    doc: dict[str, Any],
+) -> dict[tuple[str, str], list[tuple[str, dict[str, Any], list[Any]]]]:
+    """(METHOD, path shape) -> [(path, operation, path-item parameters)]; our direct methods count
+    too."""
     out: dict[tuple[str, str], list[tuple[str, dict[str, Any], list[Any]]]] = {}
     for path, item in (doc.get("paths") or {}).items():
         if not isinstance(item, dict):
@@ -195,7 +225,7 @@ def _params(doc: dict[str, Any], op: dict[str, Any], shared: list[Any]) -> set[s
 
 
 def _body(doc: dict[str, Any], op: dict[str, Any]) -> Any:
-    content = (_resolve(doc, op.get("requestBody")).get("content") or {})
+    content = _resolve(doc, op.get("requestBody")).get("content") or {}
     for kind in ("application/json", "multipart/form-data", *content):
         if isinstance(content.get(kind), dict):
             return content[kind].get("schema")
@@ -206,7 +236,12 @@ def _response(doc: dict[str, Any], op: dict[str, Any]) -> Any:
     responses = op.get("responses") or {}
     for code in sorted(str(c) for c in responses):
         if code.startswith("2"):
-            content = _resolve(doc, responses.get(code) if code in responses else responses.get(int(code))).get("content") or {}
+            content = (
+                _resolve(
+                    doc, responses.get(code) if code in responses else responses.get(int(code))
+                ).get("content")
+                or {}
+            )
             if isinstance(content.get("application/json"), dict):
                 return content["application/json"].get("schema")
     return None
@@ -217,7 +252,9 @@ def _ignores(node: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
 
-def audit(published: dict[str, Any], merged: dict[str, Any], max_depth: int = MAX_DEPTH) -> AuditReport:
+def audit(
+    published: dict[str, Any], merged: dict[str, Any], max_depth: int = MAX_DEPTH
+) -> AuditReport:
     """Compare a published OpenAPI document with the merged spec; pure."""
     pub_ops, our_ops = _operations(published), _operations(merged)
     top = _ignores(merged)
@@ -236,9 +273,13 @@ def audit(published: dict[str, Any], merged: dict[str, Any], max_depth: int = MA
         comparer = _Comparer(published, merged, max_depth)
         for _, pub_op, pub_shared in entries:
             found: list[tuple[str, str, str | None]] = [
-                ("parameter", name, None) for name in sorted(_params(published, pub_op, pub_shared) - ours_params)]
-            for where, pub_schema, our_schema in (("request", _body(published, pub_op), _body(merged, our_op)),
-                                                  ("response", _response(published, pub_op), _response(merged, our_op))):
+                ("parameter", name, None)
+                for name in sorted(_params(published, pub_op, pub_shared) - ours_params)
+            ]
+            for where, pub_schema, our_schema in (
+                ("request", _body(published, pub_op), _body(merged, our_op)),
+                ("response", _response(published, pub_op), _response(merged, our_op)),
+            ):
                 if pub_schema is None:
                     continue
                 if our_schema is None:
@@ -247,21 +288,45 @@ def audit(published: dict[str, Any], merged: dict[str, Any], max_depth: int = MA
                     found += comparer.compare(pub_schema, our_schema, where)
             for kind, item, reason in found:
                 gaps.setdefault((label, item), Gap(label, kind, item, reason or declared.get(item)))
-    ordered = sorted(gaps.values(), key=lambda g: (path_shape(g.operation.split(" ", 1)[1]), g.operation, g.kind != "parameter", g.item))
+    ordered = sorted(
+        gaps.values(),
+        key=lambda g: (
+            path_shape(g.operation.split(" ", 1)[1]),
+            g.operation,
+            g.kind != "parameter",
+            g.item,
+        ),
+    )
     return AuditReport(len(pub_ops), covered, tuple(ordered))
 
 
 def render(report: AuditReport, form: str) -> str:
     """The report as text, Markdown or JSON (schema lowcodegen-audit/1)."""
     if form == "json":
-        return json.dumps({"schema": "lowcodegen-audit/1", "published_operations": report.published_operations,
-                           "covered_operations": report.covered_operations,
-                           "undeclared": [g.as_dict() for g in report.undeclared],
-                           "declared": [g.as_dict() for g in report.declared]}, indent=2, sort_keys=True) + "\n"
+        return (
+            json.dumps(
+                {
+                    "schema": "lowcodegen-audit/1",
+                    "published_operations": report.published_operations,
+                    "covered_operations": report.covered_operations,
+                    "undeclared": [g.as_dict() for g in report.undeclared],
+                    "declared": [g.as_dict() for g in report.declared],
+                },
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        )
     md = form == "markdown"
-    lines = [("# " if md else "") + f"Audit: {report.covered_operations}/{report.published_operations} published operations covered, "
-             f"{len(report.undeclared)} undeclared gap(s), {len(report.declared)} declared"]
-    for title, gaps in (("Undeclared gaps", report.undeclared), ("Declared differences", report.declared)):
+    lines = [
+        ("# " if md else "")
+        + f"Audit: {report.covered_operations}/{report.published_operations} published operations"
+        f" covered, {len(report.undeclared)} undeclared gap(s), {len(report.declared)} declared"
+    ]
+    for title, gaps in (
+        ("Undeclared gaps", report.undeclared),
+        ("Declared differences", report.declared),
+    ):
         if not gaps:
             continue
         lines += ["", ("## " if md else "") + title + ("" if md else ":")]
@@ -273,14 +338,23 @@ def render(report: AuditReport, form: str) -> str:
 
 
 def read_published(path: str) -> dict[str, Any]:
-    """The published document, or one located GeneratorError (not a file, bad syntax, no `paths`)."""
+    """The published document, or one located GeneratorError (not a file, bad syntax, no
+    `paths`)."""
     from .diagnostics import fail
     from .source import read_spec
 
     source = read_spec(path)
     data = source.data
     if not isinstance(data, dict):
-        raise fail("audit.not-openapi", "not an OpenAPI document (the top level is not a mapping)", source.location())
+        raise fail(
+            "audit.not-openapi",
+            "not an OpenAPI document (the top level is not a mapping)",
+            source.location(),
+        )
     if not isinstance(data.get("paths"), dict):
-        raise fail("audit.no-paths", "not an OpenAPI document: no `paths` mapping", source.location("/paths" if "paths" in data else ""))
+        raise fail(
+            "audit.no-paths",
+            "not an OpenAPI document: no `paths` mapping",
+            source.location("/paths" if "paths" in data else ""),
+        )
     return data

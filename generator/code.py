@@ -1,8 +1,9 @@
 """The one escaping path: every spec string reaches generated source only through these functions.
 
-`Code` marks text that is safe to paste into generated source as it is. The Jinja environment refuses
-to render any plain `str`, so a spec string that skipped these functions fails the run instead of
-landing in a file (spec strings are untrusted: descriptions, names, enum values, defaults, URLs).
+`Code` marks text that is safe to paste into generated source as it is. The Jinja environment
+refuses to render any plain `str`, so a spec string that skipped these functions fails the run
+instead of landing in a file (spec strings are untrusted: descriptions, names, enum values,
+defaults, URLs).
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ def py_literal(value: object) -> Code:
     if isinstance(value, int):
         return Code(repr(value))
     if isinstance(value, float):
-        return Code(repr(value)) if value == value and value not in (float("inf"), float("-inf")) else Code("None")
+        return (
+            Code(repr(value))
+            if value == value and value not in (float("inf"), float("-inf"))
+            else Code("None")
+        )
     if isinstance(value, str):
         return py_str(value)
     raise ValueError(f"not a JSON scalar: {type(value).__name__}")
@@ -73,13 +78,19 @@ def type_expr(text: str) -> Code:
 
 def clean_text(value: str) -> str:
     """Spec prose without control characters (NUL, escapes), newlines kept, lines right-stripped."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    value = (
+        value.replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\u2028", "\n")
+        .replace("\u2029", "\n\n")
+    )
     kept = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in value)
     return "\n".join(line.rstrip() for line in kept.split("\n")).strip()
 
 
 def docstring(value: str, indent: str = "") -> Code:
-    """A complete triple-quoted docstring literal for spec prose; empty prose gives an empty string."""
+    """A complete triple-quoted docstring literal for spec prose; empty prose gives an empty
+    string."""
     text = clean_text(value)
     if not text:
         return Code("")
@@ -113,7 +124,9 @@ def toml_str(value: str) -> Code:
 def md(value: str) -> Code:
     """Text for a Markdown table cell or heading: one line, pipes and HTML escaped."""
     one_line = " ".join(clean_text(value).split())
-    return Code(one_line.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;"))
+    return Code(
+        one_line.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def md_code(value: str) -> Code:

@@ -12,7 +12,8 @@ Level = Literal["error", "warning", "info"]
 
 @dataclass(frozen=True)
 class Location:
-    """Where a problem is: a file, a JSON pointer inside it, and the line when the format gives one."""
+    """Where a problem is: a file, a JSON pointer inside it, and the line when the format gives
+    one."""
 
     file: str
     pointer: str = ""
@@ -25,7 +26,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding: an error stops the run, a warning is reported, info records a repair or a choice."""
+    """One finding: an error stops the run, a warning is reported, info records a repair or a
+    choice."""
 
     level: Level
     code: str
@@ -59,20 +61,25 @@ def pointer_join(base: str, *parts: str | int) -> str:
 
 @contextmanager
 def nesting_bounded(file: str) -> Iterator[None]:
-    """Python's stack running out in a stage that walks schemas through their `$ref`s (a legal chain of
-    hundreds of models, each a property of the one before): a located error, not a traceback. Load bounds
-    the nesting of the document itself (source.MAX_DEPTH) and chains of bare `$ref`s (load.MAX_REF_CHAIN);
-    this bounds the rest."""
+    """Python's stack running out in a stage that walks schemas through their `$ref`s (a legal chain
+    of hundreds of models, each a property of the one before): a located error, not a traceback.
+    Load bounds the nesting of the document itself (source.MAX_DEPTH) and chains of bare `$ref`s
+    (load.MAX_REF_CHAIN); this bounds the rest."""
     try:
         yield
     except RecursionError:
-        raise fail("spec.too-deep", "schemas nest too deeply through their $refs (hundreds of levels) to generate from",
-                   Location(file)) from None
+        raise fail(
+            "spec.too-deep",
+            "schemas nest too deeply through their $refs (hundreds of levels) to generate from",
+            Location(file),
+        ) from None
 
 
 def grouped(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], first: int = 3) -> list[str]:
-    """Diagnostics as a person reads them: one located line each, grouped by code (sorted); a code that
-    occurs more than `first` times shows its first `first` lines (document order) and a count of the rest."""
+    """Diagnostics as a person reads them: one located line each, grouped by code (sorted); a code
+    that occurs more than `first` times shows its first `first` lines (document order) and a count
+    of the rest.
+    """
     groups: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         groups.setdefault(d.code, []).append(d)
@@ -81,6 +88,8 @@ def grouped(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], first: int =
         found = groups[code]
         lines.extend(str(d) for d in found[:first])
         if len(found) > first:
-            lines.append(f"{found[0].location.file}: {found[0].level}: ... and {len(found) - first} more "
-                         f"[{code}] ({len(found)} in all; every one in MERGE_REPORT.md)")
+            lines.append(
+                f"{found[0].location.file}: {found[0].level}: ... and {len(found) - first} more "
+                f"[{code}] ({len(found)} in all; every one in MERGE_REPORT.md)"
+            )
     return lines

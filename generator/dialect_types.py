@@ -1,4 +1,5 @@
-"""The `type` of a schema as LowCodeAPI's provider data writes it, mapped to the closest JSON Schema.
+"""The `type` of a schema as LowCodeAPI's provider data writes it, mapped to the closest JSON
+Schema.
 
 The data is hand-written per provider: besides OpenAPI's six types it holds capitalised types
 (`String`, `DateTime`), other languages' types (`float`, `json`, `date`, `enum`), typos (`srring`,
@@ -15,12 +16,27 @@ from typing import Any
 VALID = ("string", "number", "integer", "boolean", "array", "object")
 # Other languages' names (and LowCodeAPI's own `enum`, `json`), lower-cased: (type, format or None).
 _ALIASES: dict[str, tuple[str, str | None]] = {
-    "json": ("object", None), "dict": ("object", None), "map": ("object", None), "hash": ("object", None),
-    "float": ("number", None), "double": ("number", None), "decimal": ("number", None),
-    "int": ("integer", None), "long": ("integer", None), "bool": ("boolean", None), "booleans": ("boolean", None),
-    "true/false": ("boolean", None), "str": ("string", None), "text": ("string", None),
-    "date": ("string", "date"), "datetime": ("string", "date-time"), "date-time": ("string", "date-time"),
-    "timestamp": ("string", "date-time"), "url": ("string", "uri"), "uri": ("string", "uri"), "email": ("string", "email"),
+    "json": ("object", None),
+    "dict": ("object", None),
+    "map": ("object", None),
+    "hash": ("object", None),
+    "float": ("number", None),
+    "double": ("number", None),
+    "decimal": ("number", None),
+    "int": ("integer", None),
+    "long": ("integer", None),
+    "bool": ("boolean", None),
+    "booleans": ("boolean", None),
+    "true/false": ("boolean", None),
+    "str": ("string", None),
+    "text": ("string", None),
+    "date": ("string", "date"),
+    "datetime": ("string", "date-time"),
+    "date-time": ("string", "date-time"),
+    "timestamp": ("string", "date-time"),
+    "url": ("string", "uri"),
+    "uri": ("string", "uri"),
+    "email": ("string", "email"),
     "list": ("array", None),
 }
 _ARRAY_OF = re.compile(r"(?:array|list)\s+of\s+(\w+?)s?\Z")
@@ -94,7 +110,8 @@ def fits(value: Any, kind: str) -> bool:
 
 
 def repair_type(schema: dict[str, Any]) -> tuple[str, str] | None:
-    """Rewrite `schema["type"]` into valid OpenAPI 3.0 in place; (repair kind, message) when it changed."""
+    """Rewrite `schema["type"]` into valid OpenAPI 3.0 in place; (repair kind, message) when it
+    changed."""
     if "type" not in schema:
         return _missing(schema)
     raw = schema["type"]
@@ -105,7 +122,15 @@ def repair_type(schema: dict[str, Any]) -> tuple[str, str] | None:
     if raw == "file":
         return None  # LowCodeAPI's own binary type: the dialect repair makes it string/binary
     if raw.strip().lower() == "enum":
-        kind = enum_type(schema.get("enum")) or enum_type((schema.get("items") or {}).get("enum") if isinstance(schema.get("items"), dict) else None) or "string"
+        kind = (
+            enum_type(schema.get("enum"))
+            or enum_type(
+                (schema.get("items") or {}).get("enum")
+                if isinstance(schema.get("items"), dict)
+                else None
+            )
+            or "string"
+        )
         schema["type"] = kind
         return "type-alias", f"type {raw!r} is not a JSON type: {kind} (from its values)"
     word = _word(raw)
@@ -150,7 +175,10 @@ def _compound(schema: dict[str, Any], raw: str) -> tuple[str, str]:
     prefix = _TYPE_PREFIX.match(raw)
     if prefix:
         schema["type"] = prefix.group(1)
-        return "type-free-text", f"type {_short(raw)!r} is text starting with a type: {prefix.group(1)}"
+        return (
+            "type-free-text",
+            f"type {_short(raw)!r} is text starting with a type: {prefix.group(1)}",
+        )
     del schema["type"]
     return "type-unknown", f"type {_short(raw)!r} is not a type: typed as Any"
 
@@ -164,7 +192,13 @@ def _missing(schema: dict[str, Any]) -> tuple[str, str]:
     if kind is None:
         return "type-missing", "no type: typed as Any"
     schema["type"] = kind
-    return "type-missing", f"no type: {kind} (from its {'enum' if 'enum' in schema else 'properties' if kind == 'object' else 'items'})"
+    return (
+        "type-missing",
+        (
+            f"no type: {kind} (from its"
+            f" {'enum' if 'enum' in schema else 'properties' if kind == 'object' else 'items'})"
+        ),
+    )
 
 
 def _set(schema: dict[str, Any], kind: str, fmt: str | None) -> None:

@@ -17,10 +17,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from .code import md, md_code
-from .diff import RULES, SEVERITIES, Change, Severity
+from .diff_rules import RULES, SEVERITIES, Change, Severity
 
 SCHEMA = "lowcodegen-diff/1"
-_TITLES: dict[Severity, str] = {"breaking": "breaking", "possibly-breaking": "possibly breaking", "compatible": "compatible"}
+_TITLES: dict[Severity, str] = {
+    "breaking": "breaking",
+    "possibly-breaking": "possibly breaking",
+    "compatible": "compatible",
+}
 
 
 def counts(changes: Sequence[Change]) -> dict[Severity, int]:
@@ -58,14 +62,26 @@ def to_text(changes: Sequence[Change], old: str, new: str) -> str:
 
 def to_markdown(changes: Sequence[Change], old: str, new: str) -> str:
     """A pull-request comment: one table per severity."""
-    lines = [f"## API changes: {md_code(old)} → {md_code(new)}", "", headline(changes).capitalize() + "."]
+    lines = [
+        f"## API changes: {md_code(old)} → {md_code(new)}",
+        "",
+        headline(changes).capitalize() + ".",
+    ]
     for severity in SEVERITIES:
         group = [c for c in changes if c.severity == severity]
         if not group:
             continue
-        lines += ["", f"### {_TITLES[severity].capitalize()} ({len(group)})", "", "| method | change | rule |", "|---|---|---|"]
+        lines += [
+            "",
+            f"### {_TITLES[severity].capitalize()} ({len(group)})",
+            "",
+            "| method | change | rule |",
+            "|---|---|---|",
+        ]
         for c in group:
-            who = ", ".join(md_code(o) for o in c.operations[:3]) + (f" +{len(c.operations) - 3}" if len(c.operations) > 3 else "")
+            who = ", ".join(md_code(o) for o in c.operations[:3]) + (
+                f" +{len(c.operations) - 3}" if len(c.operations) > 3 else ""
+            )
             lines.append(f"| {who} | {md(c.message)} | {md_code(c.rule)} |")
     return "\n".join(lines) + "\n"
 
@@ -80,8 +96,16 @@ def to_json(changes: Sequence[Change], old: str, new: str) -> dict[str, Any]:
         "new": new,
         "summary": summary,
         "changes": [
-            {"rule": c.rule, "severity": c.severity, "operation": c.operation, "operations": list(c.operations),
-             "where": c.where, "message": c.message, "old": c.old, "new": c.new}
+            {
+                "rule": c.rule,
+                "severity": c.severity,
+                "operation": c.operation,
+                "operations": list(c.operations),
+                "where": c.where,
+                "message": c.message,
+                "old": c.old,
+                "new": c.new,
+            }
             for c in changes
         ],
     }
@@ -99,7 +123,10 @@ def render(changes: Sequence[Change], old: str, new: str, form: str) -> str:
 def rules_table() -> str:
     """Every rule id with its severity and meaning, for `lowcodegen diff --rules`."""
     order = sorted(RULES.items(), key=lambda item: (SEVERITIES.index(item[1][0]), item[0]))
-    return "\n".join(f"{rule:34} {severity:18} {meaning}" for rule, (severity, meaning) in order) + "\n"
+    return (
+        "\n".join(f"{rule:34} {severity:18} {meaning}" for rule, (severity, meaning) in order)
+        + "\n"
+    )
 
 
 def summary_lines(changes: Sequence[Change], since: str, limit: int = 8) -> list[str]:

@@ -50,7 +50,8 @@ NONE = Name(Code("None"))
 
 
 def union(*types: Type) -> Type:
-    """The union of `types`, nested unions flattened and repeated members dropped (first one kept)."""
+    """The union of `types`, nested unions flattened and repeated members dropped (first one
+    kept)."""
     members: list[Type] = []
     for t in types:
         for member in t.members if isinstance(t, Union) else (t,):
@@ -107,8 +108,8 @@ class Keyword:
 
 @dataclass(frozen=True)
 class Dict:
-    """`{key: value, ...}`: a dict display; `exploded` writes one entry a line even when it would fit
-    (black keeps that shape: the trailing comma it then ends with is a "magic" one)."""
+    """`{key: value, ...}`: a dict display; `exploded` writes one entry a line even when it would
+    fit (black keeps that shape: the trailing comma it then ends with is a "magic" one)."""
 
     items: tuple[tuple[Expr, Expr], ...]
     exploded: bool = False

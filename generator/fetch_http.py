@@ -49,7 +49,8 @@ class Deadline:
 
 
 class _Retryable(Exception):
-    """An attempt failed in a way a later attempt may not (timeouts, connection errors, 5xx, 429)."""
+    """An attempt failed in a way a later attempt may not (timeouts, connection errors, 5xx,
+    429)."""
 
 
 def shown(url: str | httpx.URL) -> str:
@@ -59,7 +60,9 @@ def shown(url: str | httpx.URL) -> str:
 
 def line(text: str) -> str:
     """One line of printable text, whatever the server put in it."""
-    return re.sub(r"\s+", " ", "".join(c if c.isprintable() or c.isspace() else "?" for c in text)).strip()
+    return re.sub(
+        r"\s+", " ", "".join(c if c.isprintable() or c.isspace() else "?" for c in text)
+    ).strip()
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -72,7 +75,8 @@ def _host(url: httpx.URL) -> str:
 
 @contextlib.contextmanager
 def _watchdog(response: httpx.Response, deadline: Deadline) -> Iterator[None]:
-    """Shut the connection's socket at the deadline: a read already waiting is cut off there, not one timeout later."""
+    """Shut the connection's socket at the deadline: a read already waiting is cut off there, not
+    one timeout later."""
     stream = response.extensions.get("network_stream")
     sock = stream.get_extra_info("socket") if stream is not None else None
     if not isinstance(sock, socket.socket):
@@ -100,12 +104,21 @@ def _decoder(encoding: str, where: str) -> Any:
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if kind == "deflate":
         return zlib.decompressobj()
-    raise fail("fetch.encoding", f"the answer is content-encoded as {line(encoding)[:40]!r}, which is not supported", Location(where))
+    raise fail(
+        "fetch.encoding",
+        f"the answer is content-encoded as {line(encoding)[:40]!r}, which is not supported",
+        Location(where),
+    )
 
 
 def _read_body(response: httpx.Response, deadline: Deadline, where: str) -> bytes:
-    """The decoded body, at most MAX_BODY_BYTES (also after decompression: no gzip bomb), before the deadline."""
-    too_big = fail("fetch.too-big", f"the answer is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB: refusing it", Location(where))
+    """The decoded body, at most MAX_BODY_BYTES (also after decompression: no gzip bomb), before the
+    deadline."""
+    too_big = fail(
+        "fetch.too-big",
+        f"the answer is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB: refusing it",
+        Location(where),
+    )
     declared = response.headers.get("content-length", "")
     if declared.strip().isdigit() and int(declared) > MAX_BODY_BYTES:
         raise too_big
@@ -120,7 +133,11 @@ def _read_body(response: httpx.Response, deadline: Deadline, where: str) -> byte
                     try:
                         piece = decoder.decompress(chunk, MAX_BODY_BYTES + 1 - len(body))
                     except zlib.error as exc:
-                        raise fail("fetch.encoding", f"the answer's compressed body is corrupt ({exc})", Location(where)) from None
+                        raise fail(
+                            "fetch.encoding",
+                            f"the answer's compressed body is corrupt ({exc})",
+                            Location(where),
+                        ) from None
                     chunk = decoder.unconsumed_tail
                 body += piece
                 if len(body) > MAX_BODY_BYTES:
@@ -148,14 +165,28 @@ def _get(client: httpx.Client, url: str, deadline: Deadline) -> Answer:
                 if status == 200:
                     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
                     if not _JSON_TYPE.match(kind):
-                        raise fail("fetch.not-json", f"the answer is not JSON (content-type {line(kind)[:60] or 'missing'!r})", Location(shown(url)))
+                        raise fail(
+                            "fetch.not-json",
+                            "the answer is not JSON (content-type"
+                            f" {line(kind)[:60] or 'missing'!r})",
+                            Location(shown(url)),
+                        )
                     return Answer(shown(current), _read_body(response, deadline, shown(url)))
                 if status in _REDIRECT_STATUSES and response.next_request is not None:
                     target = response.next_request.url
                     if _origin(target) != _origin(start):
-                        raise fail("fetch.redirect", f"redirected to another host ({line(_host(target))}): refused, only same-host redirects are followed", Location(shown(url)))
+                        raise fail(
+                            "fetch.redirect",
+                            f"redirected to another host ({line(_host(target))}): refused, only"
+                            " same-host redirects are followed",
+                            Location(shown(url)),
+                        )
                     if str(target) in visited:
-                        raise fail("fetch.redirect", f"redirect loop (back to {target.path})", Location(shown(url)))
+                        raise fail(
+                            "fetch.redirect",
+                            f"redirect loop (back to {target.path})",
+                            Location(shown(url)),
+                        )
                     visited.add(str(target))
                     current = target
                     continue
@@ -167,12 +198,20 @@ def _get(client: httpx.Client, url: str, deadline: Deadline) -> Answer:
             raise _Retryable("timed out") from None
         except httpx.RemoteProtocolError as exc:
             if "location header" in str(exc).lower():
-                raise fail("fetch.redirect", "the redirect's Location header is not a URL", Location(shown(url))) from None
-            raise _Retryable("timed out" if deadline.left() <= 0 else f"the connection broke ({line(str(exc))})") from None
+                raise fail(
+                    "fetch.redirect",
+                    "the redirect's Location header is not a URL",
+                    Location(shown(url)),
+                ) from None
+            raise _Retryable(
+                "timed out" if deadline.left() <= 0 else f"the connection broke ({line(str(exc))})"
+            ) from None
         except httpx.TransportError as exc:
             if deadline.left() <= 0:
                 raise _Retryable("timed out") from None
-            raise _Retryable(f"cannot connect ({line(str(exc)) or type(exc).__name__}): offline or unreachable") from None
+            raise _Retryable(
+                f"cannot connect ({line(str(exc)) or type(exc).__name__}): offline or unreachable"
+            ) from None
     raise fail("fetch.redirect", f"more than {MAX_REDIRECTS} redirects", Location(shown(url)))
 
 
@@ -180,8 +219,11 @@ class _Final(Exception):
     """An attempt failed in a way retrying cannot change (4xx)."""
 
 
-def download(client: httpx.Client, url: str, retries: int, backoff: float, deadline: Deadline) -> Answer:
-    """A 200 answer; connection errors, timeouts, 408/425/429 and 5xx are retried `retries` times, all before the deadline."""
+def download(
+    client: httpx.Client, url: str, retries: int, backoff: float, deadline: Deadline
+) -> Answer:
+    """A 200 answer; connection errors, timeouts, 408/425/429 and 5xx are retried `retries` times,
+    all before the deadline."""
     reason = "timed out"
     attempts = 0
     for attempt in range(retries + 1):
@@ -199,4 +241,12 @@ def download(client: httpx.Client, url: str, retries: int, backoff: float, deadl
             reason = str(exc)
             break
     tries = f"after {attempts} attempt{'s' if attempts != 1 else ''}"
-    raise fail("fetch.http", f"{reason} ({tries})" if reason != "timed out" else f"timed out: the whole fetch is limited to the --timeout ({tries})", Location(shown(url)))
+    raise fail(
+        "fetch.http",
+        (
+            f"{reason} ({tries})"
+            if reason != "timed out"
+            else f"timed out: the whole fetch is limited to the --timeout ({tries})"
+        ),
+        Location(shown(url)),
+    )

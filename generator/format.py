@@ -29,21 +29,28 @@ _REWRITTEN = re.compile(
 )
 _DEFINITION = re.compile(r"(?:async def |def |class |@)")
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-_KEEPS_LONG = re.compile(r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?""")  # `name="...",`: black cannot split it
+# `name="...",`: black cannot split it
+_KEEPS_LONG = re.compile(r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?""")
 
 
 def suspect(text: str) -> str | None:
     """Why black might change this file (the first line that shows it), or None: every line is a
-    shape the templates print as black does. Cheap: a regex over the text and one pass over lines."""
+    shape the templates print as black does. Cheap: a regex over the text and one pass over lines.
+    """
     if text and not text.endswith("\n"):
         return "no newline at the end"
     if (found := _REWRITTEN.search(text)) is not None:
-        return f"line {text.count(chr(10), 0, found.start()) + 1}: a blank-line or bracket shape black rewrites"
+        return (
+            f"line {text.count(chr(10), 0, found.start()) + 1}: a blank-line or bracket shape black"
+            " rewrites"
+        )
     lines = text.split("\n")
     in_string = False  # inside a triple-quoted string (docstrings): black leaves its lines alone
     blank = 0
     code_seen = False
-    in_definition = False  # the last top-level statement is a class or def: two blank lines after it
+    in_definition = (
+        False  # the last top-level statement is a class or def: two blank lines after it
+    )
     for number, line in enumerate(lines, start=1):
         if in_string:
             in_string = _toggles(line) != 1
@@ -60,12 +67,20 @@ def suspect(text: str) -> str | None:
                 return f"line {number}: a top-level statement right after a definition"
         if indent == 0 and not stripped.startswith(("#", ")", "]", "}")):
             in_definition = _DEFINITION.match(stripped) is not None
-        elif indent and _DEFINITION.match(stripped) and blank == 0 and not _opens_or_stub(lines, number):
+        elif (
+            indent
+            and _DEFINITION.match(stripped)
+            and blank == 0
+            and not _opens_or_stub(lines, number)
+        ):
             return f"line {number}: a nested definition without a blank line before it"
         if len(line) > LINE_LENGTH and not stripped.startswith("#") and _splittable(stripped):
             return f"line {number}: longer than {LINE_LENGTH} columns"
         if line.endswith(("(", "[", "{")) and _opens_twice(stripped):
-            return f"line {number}: two brackets left open on one line (black splits the outer one first)"
+            return (
+                f"line {number}: two brackets left open on one line (black splits the outer one"
+                " first)"
+            )
         in_string = _toggles(line) == 1
         blank = 0
         code_seen = code_seen or not stripped.startswith("#")
@@ -73,7 +88,8 @@ def suspect(text: str) -> str | None:
 
 
 def _toggles(line: str) -> int:
-    """1 when the line opens (or closes) a triple-quoted string without closing (opening) it again."""
+    """1 when the line opens (or closes) a triple-quoted string without closing (opening) it
+    again."""
     return (line.count('"""') + line.count("'''")) % 2
 
 
@@ -105,7 +121,8 @@ def _opens_twice(stripped: str) -> bool:
 def _splittable(stripped: str) -> bool:
     """Whether black could shorten this long line: anything but one string (as an argument, a
     keyword argument or a dict entry) that no split can make fit."""
-    code = _STRING.sub('""', stripped).split("#", 1)[0].rstrip()  # strings out first: a `#` left is a comment
+    # strings out first: a `#` left is a comment
+    code = _STRING.sub('""', stripped).split("#", 1)[0].rstrip()
     return not _KEEPS_LONG.fullmatch(code) and not stripped.startswith(('"""', "'''"))
 
 

@@ -1,7 +1,7 @@
 """The intermediate representation: what the templates see, and all they see.
 
-Frozen dataclasses; every name in here is final (computed once by `normalize`). This module imports no
-stage, so every stage can import it and imports run one way down the pipeline.
+Frozen dataclasses; every name in here is final (computed once by `normalize`). This module imports
+no stage, so every stage can import it and imports run one way down the pipeline.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ ParamLocation = Literal["path", "query", "header", "body"]
 
 @dataclass(frozen=True)
 class Route:
-    """One operation's three wire forms: Anthropic direct, LowCodeAPI new format, LowCodeAPI old format.
+    """One operation's three wire forms: Anthropic direct, LowCodeAPI new format, LowCodeAPI old
+    format.
 
     Templates use the operation's own (canonical) parameter names; `old_query` pairs an old-format
     query name with the parameter whose value it carries.
@@ -35,7 +36,8 @@ class Route:
     old_query: tuple[tuple[str, str], ...]
     betas: tuple[str, ...] = ()  # `anthropic-beta` values always sent (`x-default-betas`)
     lowcodeapi_routed: bool = True  # False: the proxy's snapshot lacks it; a router 404 says so
-    # (location, wire name, style, explode) of each parameter whose style is not its location's default
+    # (location, wire name, style, explode) of each parameter whose style is not its location's
+    # default
     styles: tuple[tuple[str, str, str, bool], ...] = ()
 
 
@@ -53,9 +55,12 @@ class TypeRef:
     enum_values: tuple[str, ...] = ()
     is_structured: bool = False  # objects and arrays: the CLI takes them as JSON
     is_binary: bool = False
-    python_kind: str = "any"  # str | int | float | bool | strs (a list of strings) | any: how the CLI parses it
+    python_kind: str = (
+        "any"  # str | int | float | bool | strs (a list of strings) | any: how the CLI parses it
+    )
     refs: frozenset[str] = frozenset()  # keys of the models this type mentions
-    builtins: frozenset[str] = frozenset()  # builtin names `annotation` uses (a method so named shadows them)
+    # builtin names `annotation` uses (a method so named shadows them)
+    builtins: frozenset[str] = frozenset()
     param_builtins: frozenset[str] = frozenset()  # the same for `param_annotation`
     parses_model: bool = False  # `convert` is a model class's `parse`: it returns `py_type` itself
 
@@ -73,12 +78,14 @@ class TypeRef:
 
     @property
     def needs_cast(self) -> bool:
-        """A converted value mypy cannot see as `py_type` (a model's parse returns its own class)."""
+        """A converted value mypy cannot see as `py_type` (a model's parse returns its own
+        class)."""
         return self.py_type != ANY and not self.parses_model
 
     @property
     def cli_kind(self) -> str:
-        """How the CLI takes the value: files | file | strs | json | str | int | float | bool | any."""
+        """How the CLI takes the value: files | file | strs | json | str | int | float | bool |
+        any."""
         if self.is_binary:
             return "files" if self.is_structured else "file"
         if self.python_kind == "strs":
@@ -109,7 +116,11 @@ class Field:
     @property
     def key_type(self) -> Type:
         """The TypedDict key's type: `Required[...]` when the key must be given."""
-        return Subscript(Code("Required"), (self.type.param_type,)) if self.required else self.type.param_type
+        return (
+            Subscript(Code("Required"), (self.type.param_type,))
+            if self.required
+            else self.type.param_type
+        )
 
     @property
     def key_annotation(self) -> Code:
@@ -128,7 +139,9 @@ class ObjectModel:
     in_responses: bool
     in_requests: bool
     param_class_syntax: bool = True  # every key is a plain identifier: `class X(TypedDict)` works
-    decoded_by_shape: bool = False  # a union member: the runtime may pick it by required keys and values
+    decoded_by_shape: bool = (
+        False  # a union member: the runtime may pick it by required keys and values
+    )
 
 
 @dataclass(frozen=True)
@@ -189,9 +202,15 @@ class Param:
     required: bool
     description: str
     default: Code | None = None
-    cli_aliases: tuple[str, ...] = ()  # more option names: `--role` for `workspace_role` under `workspaces`
-    enum_aliases: tuple[tuple[str, str], ...] = ()  # x-enum-aliases: (accepted value, the value sent)
-    style: str = ""  # OpenAPI serialization of path, query and header values (simple, form, deepObject, ...)
+    cli_aliases: tuple[
+        str, ...
+    ] = ()  # more option names: `--role` for `workspace_role` under `workspaces`
+    enum_aliases: tuple[
+        tuple[str, str], ...
+    ] = ()  # x-enum-aliases: (accepted value, the value sent)
+    style: str = (
+        ""  # OpenAPI serialization of path, query and header values (simple, form, deepObject, ...)
+    )
     explode: bool = False
 
     @property
@@ -259,7 +278,8 @@ class Operation:
 
     @property
     def keyword_params(self) -> tuple[Param, ...]:
-        """Everything but path parameters, required first: the keyword-only part of the signature."""
+        """Everything but path parameters, required first: the keyword-only part of the
+        signature."""
         params = self.query_params + self.header_params
         if self.body is not None:
             params += self.body.fields + ((self.body.whole,) if self.body.whole else ())
@@ -276,7 +296,10 @@ class Operation:
 
     def stream_returns(self, aw: bool) -> Type:
         """What a `stream=True` call of a stream-or-json method returns."""
-        return Subscript(Code("AsyncStream" if aw else "Stream"), (_of(self.response.stream_event), _of(self.response.type)))
+        return Subscript(
+            Code("AsyncStream" if aw else "Stream"),
+            (_of(self.response.stream_event), _of(self.response.type)),
+        )
 
     def returns(self, aw: bool, stream: str = "impl") -> Code:
         """The method's return annotation (`aw`: of the async client's method); for a stream-or-json
@@ -284,9 +307,14 @@ class Operation:
         of, kind, prefix = _of, self.kind, "Async" if aw else ""
         if kind == "stream-or-json":
             both = {"false": of(self.response.type), "true": self.stream_returns(aw)}
-            return type_text(both.get(stream) or union(of(self.response.type), self.stream_returns(aw)))
+            return type_text(
+                both.get(stream) or union(of(self.response.type), self.stream_returns(aw))
+            )
         returns: dict[str, Type] = {
-            "page": Subscript(Code("AsyncPaginator" if aw else "SyncPage"), (of(self.pagination.item if self.pagination else None),)),
+            "page": Subscript(
+                Code("AsyncPaginator" if aw else "SyncPage"),
+                (of(self.pagination.item if self.pagination else None),),
+            ),
             "json": of(self.response.type),
             "sse": Subscript(Code(prefix + "Stream"), (of(self.response.type), ANY)),
             "jsonl": Subscript(Code(prefix + "JSONLines"), (of(self.response.type),)),
@@ -330,7 +358,9 @@ class Provider:
     old_format_rule: str
     direct_auth_prefix: str = ""  # "Bearer " for HTTP bearer / OAuth2 schemes
     direct_auth_query: str = ""  # an apiKey scheme that travels in the query
-    direct_unconfigured: str = ""  # why the direct target cannot be built (no direct auth configured)
+    direct_unconfigured: str = (
+        ""  # why the direct target cannot be built (no direct auth configured)
+    )
 
 
 @dataclass(frozen=True)

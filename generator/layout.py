@@ -1,12 +1,12 @@
 """Black's shapes for the calls and tuples that templates build, laid out before black sees them.
 
 Black formats a text a second time whenever its first pass changed anything, so output that is
-already in black's shape costs half. This module is the one printer of the IR's expression trees (`expr`).
-It knows black's rules for one family of lines, a call,
-tuple or dict of atoms (names, literals, lambdas), keywords and nested calls, tuples and dicts: keep the line if
-it fits; else put a call's arguments on one line of their own if they fit there; else one per line,
-each with a trailing comma (a tuple or dict always takes this last shape when it does not fit). It is only
-a matter of speed: black still formats every file, so a shape wrong here costs time, never bytes
+already in black's shape costs half. This module is the one printer of the IR's expression trees
+(`expr`). It knows black's rules for one family of lines, a call, tuple or dict of atoms (names,
+literals, lambdas), keywords and nested calls, tuples and dicts: keep the line if it fits; else put
+a call's arguments on one line of their own if they fit there; else one per line, each with a
+trailing comma (a tuple or dict always takes this last shape when it does not fit). It is only a
+matter of speed: black still formats every file, so a shape wrong here costs time, never bytes
 (tests compare these shapes with black's own).
 """
 
@@ -69,9 +69,9 @@ def _check(value: object) -> None:
 
 
 def lay_out(expr: Expr, indent: int = 0, tail: str = "", lead: int = 0) -> Code:
-    """The expression as black writes it in a statement or element at `indent` columns, `lead` columns
-    after its start (such as `raise `) and followed by `tail` (such as ","); the first line is returned
-    without its indentation and lead, which the template writes."""
+    """The expression as black writes it in a statement or element at `indent` columns, `lead`
+    columns after its start (such as `raise `) and followed by `tail` (such as ","); the first line
+    is returned without its indentation and lead, which the template writes."""
     _check(expr)  # the templates' guard: only escaped pieces and trees of them are laid out
     return Code("\n".join(_lines(expr, indent, " " * lead, tail)).lstrip(" "))
 
@@ -86,8 +86,13 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     if isinstance(expr, Dict):  # an atom: split, it takes one entry a line
         if (len(one) <= LINE_LENGTH and not expr.exploded) or not expr.items:
             return [one]
-        comma = "," if len(expr.items) > 1 or expr.exploded else ""  # black adds none to a lone entry
-        entries = [line for key, value in expr.items for line in _lines(value, indent + 4, f"{flat(key)}: ", comma)]
+        # black adds none to a lone entry
+        comma = "," if len(expr.items) > 1 or expr.exploded else ""
+        entries = [
+            line
+            for key, value in expr.items
+            for line in _lines(value, indent + 4, f"{flat(key)}: ", comma)
+        ]
         return [f"{pad}{head}{{", *entries, f"{pad}}}{tail}"]
     if len(one) <= LINE_LENGTH or not isinstance(expr, Call | Tuple) or not _items(expr):
         return [one]
@@ -109,8 +114,8 @@ def _items(expr: Call | Tuple) -> tuple[Expr, ...]:
 
 
 def assigned(value: Code, lead: int) -> Code:
-    """The right-hand side of `NAME = value` starting `lead` columns in: black puts an atom that does
-    not fit in parentheses on a line of its own (even when it does not fit there either)."""
+    """The right-hand side of `NAME = value` starting `lead` columns in: black puts an atom that
+    does not fit in parentheses on a line of its own (even when it does not fit there either)."""
     _check(value)
     if lead + len(value) <= LINE_LENGTH:
         return value
@@ -118,10 +123,11 @@ def assigned(value: Code, lead: int) -> Code:
 
 
 def annotation(t: Type, indent: int, head: str, tail: str = "") -> Code:
-    """A type annotation as black writes it in `head` + annotation + `tail` at `indent` columns, such
-    as a field (`name: `) or a parameter (`name: `, ` = NOT_GIVEN,`): a union that does not fit goes
-    in parentheses, then one member a line; a subscript splits at its own brackets. Returned with the
-    tail and without the indentation and head of its first line, which the template writes."""
+    """A type annotation as black writes it in `head` + annotation + `tail` at `indent` columns,
+    such as a field (`name: `) or a parameter (`name: `, ` = NOT_GIVEN,`): a union that does not fit
+    goes in parentheses, then one member a line; a subscript splits at its own brackets. Returned
+    with the tail and without the indentation and head of its first line, which the template
+    writes."""
     if not isinstance(t, Name | Literal | Subscript | Union):
         raise TypeError(f"not a type tree in an annotation: {type(t).__name__} {str(t)[:60]!r}")
     pad = " " * indent
@@ -145,8 +151,13 @@ def _member_lines(t: Type, indent: int, head: str, tail: str) -> list[str]:
         return [one]
     if isinstance(t, Union):
         last = len(t.members) - 1
-        return [line for i, member in enumerate(t.members)
-                for line in _member_lines(member, indent, (head if i == 0 else "| "), tail if i == last else "")]
+        return [
+            line
+            for i, member in enumerate(t.members)
+            for line in _member_lines(
+                member, indent, (head if i == 0 else "| "), tail if i == last else ""
+            )
+        ]
     if isinstance(t, Subscript | Literal):
         return _subscript_lines(t, indent, head, tail)
     return [one]
@@ -154,11 +165,19 @@ def _member_lines(t: Type, indent: int, head: str, tail: str) -> list[str]:
 
 def _subscript_lines(t: Subscript | Literal, indent: int, head: str, tail: str) -> list[str]:
     pad = " " * indent
-    base, items = ("Literal", tuple(Name(v) for v in t.values)) if isinstance(t, Literal) else (t.base, t.items)
+    base, items = (
+        ("Literal", tuple(Name(v) for v in t.values))
+        if isinstance(t, Literal)
+        else (t.base, t.items)
+    )
     opening, closing = f"{pad}{head}{base}[", f"{pad}]{tail}"
     body = f"{pad}    {', '.join(map(type_text, items))}"
     if len(body) <= LINE_LENGTH:
         return [opening, body, closing]
     if len(items) == 1:
         return [opening, *_member_lines(items[0], indent + 4, "", ""), closing]
-    return [opening, *(line for item in items for line in _member_lines(item, indent + 4, "", ",")), closing]
+    return [
+        opening,
+        *(line for item in items for line in _member_lines(item, indent + 4, "", ",")),
+        closing,
+    ]

@@ -17,8 +17,8 @@ from .openapi_paths import METHODS, iter_operations, template_params
 from .source import SpecText, read_spec
 
 _MAX_ERRORS = 20
-# A $ref to a $ref to ...: every later stage follows such chains (deref, merge, the type of a schema), some
-# recursively; a real spec has chains of one or two.
+# A $ref to a $ref to ...: every later stage follows such chains (deref, merge, the type of a
+# schema), some recursively; a real spec has chains of one or two.
 MAX_REF_CHAIN = 32
 
 
@@ -36,8 +36,14 @@ class LoadedSpec:
         return str(self.document.get("openapi", ""))
 
 
-def load_spec(path: str, display: str | None = None, *, validate: bool = True, defer_validation: bool = False,
-              stamp_keys: bool = False) -> LoadedSpec:
+def load_spec(
+    path: str,
+    display: str | None = None,
+    *,
+    validate: bool = True,
+    defer_validation: bool = False,
+    stamp_keys: bool = False,
+) -> LoadedSpec:
     """Read, repair (LowCodeAPI dialect), validate and check references; raise on any error.
 
     With `defer_validation`, the OpenAPI validation is left to a `PendingValidation` that the caller
@@ -50,6 +56,7 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True, d
         dialect = "lowcodeapi"
         if stamp_keys:
             from .provider_merge import stamp
+
             data = stamp(data, METHODS)
         data, repairs = repair_lowcodeapi(data, source.path, source.location)
     errors = list(_check_shape(data, source))
@@ -66,18 +73,23 @@ def load_spec(path: str, display: str | None = None, *, validate: bool = True, d
             found = list(_check_operations(data, source))
         except Exception:
             if validate and defer_validation and (invalid := _validate_openapi(data, source)):
-                raise GeneratorError(invalid[:_MAX_ERRORS]) from None  # the checks assume a valid document
+                raise GeneratorError(
+                    invalid[:_MAX_ERRORS]
+                ) from None  # the checks assume a valid document
             raise
         errors += [d for d in found if d.level == "error"]
         repairs += tuple(d for d in found if d.level != "error")
         if errors and validate and defer_validation:
-            errors = _validate_openapi(data, source) or errors  # as without deferring: validation first
+            # as without deferring: validation first
+            errors = _validate_openapi(data, source) or errors
     if errors:
         raise GeneratorError(errors[:_MAX_ERRORS])
     return LoadedSpec(source, data, dialect, repairs)
 
 
-def _repair_info(data: dict[str, Any], source: SpecText) -> tuple[dict[str, Any], tuple[Diagnostic, ...]]:
+def _repair_info(
+    data: dict[str, Any], source: SpecText
+) -> tuple[dict[str, Any], tuple[Diagnostic, ...]]:
     """A missing info.title or info.version costs a client nothing: filled in, with a warning."""
     info = data.get("info")
     if isinstance(info, dict) and info.get("title") and info.get("version") is not None:
@@ -88,10 +100,24 @@ def _repair_info(data: dict[str, Any], source: SpecText) -> tuple[dict[str, Any]
     found = []
     if not fixed.get("title"):
         fixed["title"] = os.path.splitext(os.path.basename(source.path))[0]
-        found.append(Diagnostic("warning", "repair.info-title", f"info.title missing: using {fixed['title']!r}", source.location("/info")))
+        found.append(
+            Diagnostic(
+                "warning",
+                "repair.info-title",
+                f"info.title missing: using {fixed['title']!r}",
+                source.location("/info"),
+            )
+        )
     if fixed.get("version") is None:
         fixed["version"] = "0"
-        found.append(Diagnostic("warning", "repair.info-version", "info.version missing: using '0'", source.location("/info")))
+        found.append(
+            Diagnostic(
+                "warning",
+                "repair.info-version",
+                "info.version missing: using '0'",
+                source.location("/info"),
+            )
+        )
     return {**data, "info": fixed}, tuple(found)
 
 
@@ -102,9 +128,19 @@ def _error(source: SpecText, code: str, message: str, pointer: str) -> Diagnosti
 def _check_shape(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
     version = data.get("openapi")
     if "swagger" in data:
-        yield _error(source, "openapi.swagger2", "Swagger 2.0 is not supported: convert it to OpenAPI 3 first", "/swagger")
+        yield _error(
+            source,
+            "openapi.swagger2",
+            "Swagger 2.0 is not supported: convert it to OpenAPI 3 first",
+            "/swagger",
+        )
     elif not isinstance(version, str) or not re.match(r"3\.[01]\.\d+", version):
-        yield _error(source, "openapi.version", f"'openapi' must be 3.0.x or 3.1.x, got {version!r}", "/openapi")
+        yield _error(
+            source,
+            "openapi.version",
+            f"'openapi' must be 3.0.x or 3.1.x, got {version!r}",
+            "/openapi",
+        )
     if not isinstance(data.get("paths", {}), dict):
         yield _error(source, "openapi.paths", "'paths' must be a mapping", "/paths")
 
@@ -123,7 +159,11 @@ def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
             if isinstance(ref, str):
                 yield ref, ptr
             for key, value in current.items():
-                if isinstance(value, (dict, list)) and key not in _DATA_KEYS and not str(key).startswith("x-"):
+                if (
+                    isinstance(value, (dict, list))
+                    and key not in _DATA_KEYS
+                    and not str(key).startswith("x-")
+                ):
                     stack.append((value, pointer_join(ptr, key)))
         elif isinstance(current, list):
             for i, value in enumerate(current):
@@ -152,7 +192,12 @@ def _check_refs(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
     long_chain_reported = False
     for ref, ptr in sorted(iter_refs(data), key=lambda r: r[1]):
         if not ref.startswith("#"):
-            yield Diagnostic("warning", "ref.external", f"external $ref {ref!r} is not followed: typed as Any", source.location(pointer_join(ptr, "$ref")))
+            yield Diagnostic(
+                "warning",
+                "ref.external",
+                f"external $ref {ref!r} is not followed: typed as Any",
+                source.location(pointer_join(ptr, "$ref")),
+            )
             continue
         if ref in seen:
             continue
@@ -160,19 +205,31 @@ def _check_refs(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:
         try:
             target = resolve_pointer(data, ref)
         except KeyError:
-            yield _error(source, "ref.dangling", f"$ref {ref!r} points to nothing", pointer_join(ptr, "$ref"))
+            yield _error(
+                source, "ref.dangling", f"$ref {ref!r} points to nothing", pointer_join(ptr, "$ref")
+            )
             continue
         chain = [ref]
         while isinstance(target, dict) and isinstance(target.get("$ref"), str) and len(target) == 1:
             nxt = target["$ref"]
             if nxt in chain:
-                yield _error(source, "ref.cycle", f"$ref cycle with no schema in it: {' -> '.join(chain + [nxt])}", pointer_join(ptr, "$ref"))
+                yield _error(
+                    source,
+                    "ref.cycle",
+                    f"$ref cycle with no schema in it: {' -> '.join(chain + [nxt])}",
+                    pointer_join(ptr, "$ref"),
+                )
                 break
             if len(chain) >= MAX_REF_CHAIN:
                 if not long_chain_reported:  # one chain: one error, not one per link
                     long_chain_reported = True
-                    yield _error(source, "ref.chain-too-long", f"$ref {ref!r} leads through more than {MAX_REF_CHAIN} $refs to nothing but $refs",
-                                 pointer_join(ptr, "$ref"))
+                    yield _error(
+                        source,
+                        "ref.chain-too-long",
+                        f"$ref {ref!r} leads through more than {MAX_REF_CHAIN} $refs to nothing but"
+                        " $refs",
+                        pointer_join(ptr, "$ref"),
+                    )
                 break
             chain.append(nxt)
             try:
@@ -201,12 +258,17 @@ def _pydantic_diagnostics(exc: Any, data: dict[str, Any], source: SpecText) -> l
         if loc and loc[-1] == "$ref" and not pointer.endswith("$ref"):
             continue  # the "it could have been a Reference" branch of every union: noise
         message = str(err.get("msg", "invalid"))
-        tail = [str(p) for p in loc[1:] if isinstance(p, str) and p[:1].islower() or isinstance(p, int)]
+        tail = [
+            str(p) for p in loc[1:] if isinstance(p, str) and p[:1].islower() or isinstance(p, int)
+        ]
         field = tail[-1] if tail else ""
         text = f"{field}: {message}" if field and not pointer.endswith("/" + field) else message
         if pointer not in best or depth > best[pointer][0]:
             best[pointer] = (depth, text)
-    out = [_error(source, "openapi.invalid", f"not valid OpenAPI {data.get('openapi')}: {text}", ptr) for ptr, (_, text) in sorted(best.items())]
+    out = [
+        _error(source, "openapi.invalid", f"not valid OpenAPI {data.get('openapi')}: {text}", ptr)
+        for ptr, (_, text) in sorted(best.items())
+    ]
     return out or [_error(source, "openapi.invalid", f"not valid OpenAPI: {exc}", "")]
 
 
@@ -226,60 +288,118 @@ def _check_operations(data: dict[str, Any], source: SpecText) -> Iterator[Diagno
     op_ids: dict[str, str] = {}
     client_names: dict[str, str] = {}
     for method, path, op in iter_operations(data):
-        shared = [p for p in data["paths"].get(path, {}).get("parameters") or [] if isinstance(p, dict)]
+        shared = [
+            p for p in data["paths"].get(path, {}).get("parameters") or [] if isinstance(p, dict)
+        ]
         in_template = template_params(path.split("?")[0])
         ptr = pointer_join("/paths", path, method)
-        params = [d if isinstance(d := deref(p, data), dict) else {} for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]]
+        params = [
+            d if isinstance(d := deref(p, data), dict) else {}
+            for p in shared + [p for p in op.get("parameters") or [] if isinstance(p, dict)]
+        ]
         yield from _check_params_and_responses(op, params, ptr, source)
         declared = {p.get("name") for p in params if p.get("in") == "path"}
         for name in in_template:
             if name not in declared:
-                yield _error(source, "path.undeclared-param", f"path parameter {{{name}}} of {method.upper()} {path} is not declared", ptr)
+                yield _error(
+                    source,
+                    "path.undeclared-param",
+                    f"path parameter {{{name}}} of {method.upper()} {path} is not declared",
+                    ptr,
+                )
         for name in sorted(n for n in declared if isinstance(n, str) and n not in in_template):
-            yield _error(source, "path.param-not-in-template", f"path parameter {name!r} of {method.upper()} {path} is not in the path template", ptr)
+            yield _error(
+                source,
+                "path.param-not-in-template",
+                f"path parameter {name!r} of {method.upper()} {path} is not in the path template",
+                ptr,
+            )
         client_name = op.get("x-client-name")
         if isinstance(client_name, str):
             if client_name in client_names:
-                yield _error(source, "naming.duplicate-client-name", f"x-client-name {client_name!r} is used twice (first at {client_names[client_name]})", pointer_join(ptr, "x-client-name"))
+                yield _error(
+                    source,
+                    "naming.duplicate-client-name",
+                    f"x-client-name {client_name!r} is used twice (first at"
+                    f" {client_names[client_name]})",
+                    pointer_join(ptr, "x-client-name"),
+                )
             else:
                 client_names[client_name] = f"{method.upper()} {path}"
         op_id = op.get("operationId")
         if isinstance(op_id, str):
             if op_id in op_ids:
-                yield _error(source, "operation.duplicate-id", f"operationId {op_id!r} is used twice (first at {op_ids[op_id]})", pointer_join(ptr, "operationId"))
+                yield _error(
+                    source,
+                    "operation.duplicate-id",
+                    f"operationId {op_id!r} is used twice (first at {op_ids[op_id]})",
+                    pointer_join(ptr, "operationId"),
+                )
             else:
                 op_ids[op_id] = f"{method.upper()} {path}"
 
 
 _STATUS = re.compile(r"^([1-5][0-9][0-9]|[1-5]XX|default)$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-                                            "array": (list,), "object": (dict,)}
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
 
 
 def _warning(source: SpecText, code: str, message: str, pointer: str) -> Diagnostic:
     return Diagnostic("warning", code, message, source.location(pointer))
 
 
-def _check_params_and_responses(op: dict[str, Any], params: list[dict[str, Any]], ptr: str, source: SpecText) -> Iterator[Diagnostic]:
+def _check_params_and_responses(
+    op: dict[str, Any], params: list[dict[str, Any]], ptr: str, source: SpecText
+) -> Iterator[Diagnostic]:
     """Located warnings for what a client survives but a spec author should fix."""
     for code in (op.get("responses") or {}) if isinstance(op.get("responses"), dict) else ():
         if not _STATUS.match(str(code)):
-            yield _warning(source, "response.status", f"response key {str(code)!r} is not a status code: ignored", pointer_join(ptr, "responses", str(code)))
+            yield _warning(
+                source,
+                "response.status",
+                f"response key {str(code)!r} is not a status code: ignored",
+                pointer_join(ptr, "responses", str(code)),
+            )
     for p in params:
         name = p.get("name")
         if p.get("in") == "path" and p.get("required") is not True:
-            yield _warning(source, "path.optional-param", f"path parameter {name!r} is not marked required: it is required all the same", ptr)
+            yield _warning(
+                source,
+                "path.optional-param",
+                f"path parameter {name!r} is not marked required: it is required all the same",
+                ptr,
+            )
         raw_schema = p.get("schema")
         schema: dict[str, Any] = raw_schema if isinstance(raw_schema, dict) else {}
         if "default" not in schema:
             continue
         default, kind = schema["default"], schema.get("type")
         expected = _JSON_TYPES.get(kind) if isinstance(kind, str) else None
-        if expected is not None and (not isinstance(default, expected) or (kind != "boolean" and isinstance(default, bool))):
-            yield _warning(source, "param.default", f"default {default!r} of parameter {name!r} is not a {kind}: ignored", ptr)
-        elif schema.get("format") == "uuid" and isinstance(default, str) and not _UUID.match(default):
-            yield _warning(source, "param.default", f"default {default!r} of parameter {name!r} is not a uuid: ignored", ptr)
+        if expected is not None and (
+            not isinstance(default, expected) or (kind != "boolean" and isinstance(default, bool))
+        ):
+            yield _warning(
+                source,
+                "param.default",
+                f"default {default!r} of parameter {name!r} is not a {kind}: ignored",
+                ptr,
+            )
+        elif (
+            schema.get("format") == "uuid" and isinstance(default, str) and not _UUID.match(default)
+        ):
+            yield _warning(
+                source,
+                "param.default",
+                f"default {default!r} of parameter {name!r} is not a uuid: ignored",
+                ptr,
+            )
 
 
 def deref(node: Any, document: dict[str, Any]) -> Any:
@@ -312,10 +432,17 @@ class PendingValidation:
 
             context = multiprocessing.get_context("fork")
             self._reader, writer = context.Pipe(duplex=False)
-            self._process = context.Process(target=_validate_in_child, args=(specs, writer), daemon=True)
+            self._process = context.Process(
+                target=_validate_in_child, args=(specs, writer), daemon=True
+            )
             self._process.start()
             writer.close()
-        except (OSError, ValueError, AssertionError):  # no fork here, or a daemon process: finish() validates
+        # no fork here, or a daemon process: finish() validates
+        except (
+            OSError,
+            ValueError,
+            AssertionError,
+        ):
             self._process = None
 
     def finish(self) -> None:
@@ -329,7 +456,9 @@ class PendingValidation:
             self._reader.close()
             self._process = None
         if errors is None:
-            errors = [d for spec in self.specs for d in _validate_openapi(spec.document, spec.source)]
+            errors = [
+                d for spec in self.specs for d in _validate_openapi(spec.document, spec.source)
+            ]
         self.specs = []
         if errors:
             raise GeneratorError(errors[:_MAX_ERRORS])

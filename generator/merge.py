@@ -41,7 +41,9 @@ class MergeReport:
     inputs: tuple[InputFile, ...]
     entries: tuple[ReportEntry, ...]
     repairs: tuple[Diagnostic, ...]
-    operations: int = 0  # client operations: the one figure every output gives (see operation_counts)
+    operations: int = (
+        0  # client operations: the one figure every output gives (see operation_counts)
+    )
     direct_variants: int = 0
 
     def unresolved(self) -> tuple[ReportEntry, ...]:
@@ -56,14 +58,32 @@ class MergeReport:
         return {
             "schema": "lowcodegen-merge-report/1",
             "inputs": [{"path": i.path, "sha256": i.sha256} for i in self.inputs],
-            "summary": {k: self.count(k) for k in ("matched", "documented-only", "snapshot-only", "alias", "conflict")}
-            | {"unresolved_conflicts": len(self.unresolved()), "repairs": len(self.repairs),
-               "operations": self.operations, "direct_method_variants": self.direct_variants},
+            "summary": (
+                {
+                    k: self.count(k)
+                    for k in ("matched", "documented-only", "snapshot-only", "alias", "conflict")
+                }
+                | {
+                    "unresolved_conflicts": len(self.unresolved()),
+                    "repairs": len(self.repairs),
+                    "operations": self.operations,
+                    "direct_method_variants": self.direct_variants,
+                }
+            ),
             "entries": [
-                {"level": e.level, "kind": e.kind, "operation": e.operation, "message": e.message, "acknowledged": e.acknowledged}
+                {
+                    "level": e.level,
+                    "kind": e.kind,
+                    "operation": e.operation,
+                    "message": e.message,
+                    "acknowledged": e.acknowledged,
+                }
                 for e in self.entries
             ],
-            "repairs": [{"code": d.code, "pointer": d.location.pointer, "message": d.message} for d in self.repairs],
+            "repairs": [
+                {"code": d.code, "pointer": d.location.pointer, "message": d.message}
+                for d in self.repairs
+            ],
         }
 
 
@@ -76,7 +96,9 @@ class MergedSpec:
     routes: RouteTable
 
 
-def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: Provider) -> MergedSpec:
+def merge_specs(
+    documented: LoadedSpec, snapshot: LoadedSpec | None, provider: Provider
+) -> MergedSpec:
     """Merge the two sources (or pass one spec through, in plain OpenAPI mode)."""
     doc = documented.document
     entries: list[ReportEntry] = []
@@ -106,35 +128,97 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
             lc_path = snap_path  # the snapshot is the authority on the proxy's own route
             if old_override is None and isinstance(snap_op.get("x-lowcodeapi-old"), str):
                 old_override = snap_op["x-lowcodeapi-old"]
-            entries.append(ReportEntry("info", "matched", label, f"matched the snapshot's {method.upper()} {snap_path}"))
+            entries.append(
+                ReportEntry(
+                    "info", "matched", label, f"matched the snapshot's {method.upper()} {snap_path}"
+                )
+            )
             if shape(snap_path) != shape(path):
-                entries.append(ReportEntry("info", "alias", label, f"LowCodeAPI routes it at {snap_path} (declared alias)"))
+                entries.append(
+                    ReportEntry(
+                        "info",
+                        "alias",
+                        label,
+                        f"LowCodeAPI routes it at {snap_path} (declared alias)",
+                    )
+                )
             entries += _conflicts(label, op, doc, snap_op, snapshot.document if snapshot else {})
         elif snapshot is not None:
-            entries.append(ReportEntry("info", "documented-only", label, f"not in the snapshot: called through the proxy at {lc_path}"))
+            entries.append(
+                ReportEntry(
+                    "info",
+                    "documented-only",
+                    label,
+                    f"not in the snapshot: called through the proxy at {lc_path}",
+                )
+            )
         if isinstance(op.get("x-note"), str):
             entries.append(ReportEntry("info", "note", label, op["x-note"]))
         try:
-            routes[(method, path)] = _merged_route(method, path, op, lc_path, old_override, provider, source)
+            routes[(method, path)] = _merged_route(
+                method, path, op, lc_path, old_override, provider, source
+            )
         except ValueError as exc:
-            errors.append(Diagnostic("error", "merge.route", str(exc), documented.source.location(pointer_join("/paths", path, method))))
+            errors.append(
+                Diagnostic(
+                    "error",
+                    "merge.route",
+                    str(exc),
+                    documented.source.location(pointer_join("/paths", path, method)),
+                )
+            )
             continue
         merged_op = copy.deepcopy(op)
         merged_op[EXTENSION] = route_extension(routes[(method, path)])
         merged_paths.setdefault(path, {})[method] = merged_op
-        direct = _direct_variant(method, path, merged_op, merged_paths[path], routes[(method, path)])
+        direct = _direct_variant(
+            method, path, merged_op, merged_paths[path], routes[(method, path)]
+        )
         if direct is not None:
             merged_paths[path][direct[0]] = direct[1]
             routes[(direct[0], path)] = direct[2]
-            entries.append(ReportEntry("info", "direct-variant", label, f"the provider's own API takes {direct[0].upper()} here: listed as the direct form of the same client operation"))
+            entries.append(
+                ReportEntry(
+                    "info",
+                    "direct-variant",
+                    label,
+                    f"the provider's own API takes {direct[0].upper()} here: listed as the direct"
+                    " form of the same client operation",
+                )
+            )
     for (method, _), (snap_path, snap_op) in snap_ops.items():
         label = f"{method.upper()} {snap_path}"
         if method in merged_paths.get(snap_path, {}):
-            errors.append(Diagnostic("error", "merge.collision", f"the snapshot's {label} collides with a documented operation", Location(snapshot.source.path if snapshot else "", pointer_join("/paths", snap_path, method))))
+            errors.append(
+                Diagnostic(
+                    "error",
+                    "merge.collision",
+                    f"the snapshot's {label} collides with a documented operation",
+                    Location(
+                        snapshot.source.path if snapshot else "",
+                        pointer_join("/paths", snap_path, method),
+                    ),
+                )
+            )
             continue
-        entries.append(ReportEntry("warning", "snapshot-only", label, "only in the LowCodeAPI snapshot: kept with its loose schema"))
+        entries.append(
+            ReportEntry(
+                "warning",
+                "snapshot-only",
+                label,
+                "only in the LowCodeAPI snapshot: kept with its loose schema",
+            )
+        )
         merged_op = to_openapi31(copy.deepcopy(snap_op))
-        routes[(method, snap_path)] = _merged_route(method, snap_path, snap_op, snap_path, snap_op.get("x-lowcodeapi-old"), provider, "snapshot")
+        routes[(method, snap_path)] = _merged_route(
+            method,
+            snap_path,
+            snap_op,
+            snap_path,
+            snap_op.get("x-lowcodeapi-old"),
+            provider,
+            "snapshot",
+        )
         merged_op[EXTENSION] = route_extension(routes[(method, snap_path)])
         merged_paths.setdefault(snap_path, {})[method] = merged_op
     if errors:
@@ -142,27 +226,33 @@ def merge_specs(documented: LoadedSpec, snapshot: LoadedSpec | None, provider: P
     merged["paths"] = merged_paths
     if documented.version.startswith("3.0"):
         merged = to_openapi31(merged)
-    inputs = tuple(InputFile(s.source.path, s.source.sha256) for s in (documented, snapshot) if s is not None)
+    inputs = tuple(
+        InputFile(s.source.path, s.source.sha256) for s in (documented, snapshot) if s is not None
+    )
     repairs = documented.diagnostics + (snapshot.diagnostics if snapshot else ())
     for note in doc.get("x-notes") or []:
         entries.append(ReportEntry("info", "note", "(spec)", str(note)))
     operations, variants = operation_counts(routes)
-    return MergedSpec(merged, MergeReport(inputs, tuple(entries), repairs, operations, variants), routes)
+    return MergedSpec(
+        merged, MergeReport(inputs, tuple(entries), repairs, operations, variants), routes
+    )
 
 
 def operation_counts(routes: RouteTable) -> tuple[int, int]:
-    """(client operations, direct-method variants) of a merge. A variant is the provider's own method
-    for an operation the proxy takes with another (`x-direct-method`): the merged document lists it so
-    that it describes both wire forms, but it is the same client operation, not another."""
+    """(client operations, direct-method variants) of a merge. A variant is the provider's own
+    method for an operation the proxy takes with another (`x-direct-method`): the merged document
+    lists it so that it describes both wire forms, but it is the same client operation, not
+    another."""
     variants = sum(1 for r in routes.values() if r.variant_of)
     return len(routes) - variants, variants
 
 
-def _direct_variant(method: str, path: str, op: dict[str, Any], item: dict[str, Any],
-                    merged: MergedRoute) -> tuple[str, dict[str, Any], MergedRoute] | None:
-    """Where the provider's method differs from the proxy's (`x-direct-method`), the provider's form of
-    the operation, so that the merged document describes both wire forms. Normalize skips it: it is
-    the same client operation, which calls it in direct mode."""
+def _direct_variant(
+    method: str, path: str, op: dict[str, Any], item: dict[str, Any], merged: MergedRoute
+) -> tuple[str, dict[str, Any], MergedRoute] | None:
+    """Where the provider's method differs from the proxy's (`x-direct-method`), the provider's form
+    of the operation, so that the merged document describes both wire forms. Normalize skips it: it
+    is the same client operation, which calls it in direct mode."""
     direct_method = merged.route.direct_method.lower()
     if direct_method == method or direct_method in item:
         return None
@@ -175,9 +265,28 @@ def _direct_variant(method: str, path: str, op: dict[str, Any], item: dict[str, 
     return direct_method, variant, route
 
 
-def _merged_route(method: str, path: str, op: dict[str, Any], lc_path: str, old: Any, provider: Provider, source: Source) -> MergedRoute:
+def _merged_route(
+    method: str,
+    path: str,
+    op: dict[str, Any],
+    lc_path: str,
+    old: Any,
+    provider: Provider,
+    source: Source,
+) -> MergedRoute:
     direct_method = str(op.get("x-direct-method") or method).upper()
-    return MergedRoute(make_route("", method, direct_method, path, lc_path, old if isinstance(old, str) else None, provider.old_format_rule), source)
+    return MergedRoute(
+        make_route(
+            "",
+            method,
+            direct_method,
+            path,
+            lc_path,
+            old if isinstance(old, str) else None,
+            provider.old_format_rule,
+        ),
+        source,
+    )
 
 
 def _body(op: dict[str, Any], doc: dict[str, Any]) -> tuple[set[str], set[str]]:
@@ -205,7 +314,13 @@ def _query(op: dict[str, Any], doc: dict[str, Any]) -> set[str]:
     return out
 
 
-def _conflicts(label: str, op: dict[str, Any], doc: dict[str, Any], snap_op: dict[str, Any], snap_doc: dict[str, Any]) -> list[ReportEntry]:
+def _conflicts(
+    label: str,
+    op: dict[str, Any],
+    doc: dict[str, Any],
+    snap_op: dict[str, Any],
+    snap_doc: dict[str, Any],
+) -> list[ReportEntry]:
     raw_acks = op.get("x-merge-ack")
     acks: dict[str, Any] = raw_acks if isinstance(raw_acks, dict) else {}
     out: list[ReportEntry] = []
@@ -213,24 +328,69 @@ def _conflicts(label: str, op: dict[str, Any], doc: dict[str, Any], snap_op: dic
     def add(kind: str, message: str) -> None:
         ack = acks.get(kind)
         level: Literal["warning", "info"] = "info" if ack else "warning"
-        out.append(ReportEntry(level, "conflict", label, f"{kind}: {message}; the documented spec wins", str(ack) if ack else None))
+        out.append(
+            ReportEntry(
+                level,
+                "conflict",
+                label,
+                f"{kind}: {message}; the documented spec wins",
+                str(ack) if ack else None,
+            )
+        )
 
     d_media, d_props = _body(op, doc)
     s_media, s_props = _body(snap_op, snap_doc)
     if s_media and d_media and d_media.isdisjoint(s_media):
-        add("requestBody", f"media types differ: documented {sorted(d_media)}, snapshot {sorted(s_media)}")
+        add(
+            "requestBody",
+            f"media types differ: documented {sorted(d_media)}, snapshot {sorted(s_media)}",
+        )
     if s_props - d_props:
-        add("requestBody", f"body fields only in the snapshot: {', '.join(sorted(s_props - d_props))}")
+        add(
+            "requestBody",
+            f"body fields only in the snapshot: {', '.join(sorted(s_props - d_props))}",
+        )
     if s_props and d_props - s_props:
-        out.append(ReportEntry("info", "richer", label, f"documented body fields the snapshot lacks (the proxy forwards them): {', '.join(sorted(d_props - s_props))}"))
+        out.append(
+            ReportEntry(
+                "info",
+                "richer",
+                label,
+                "documented body fields the snapshot lacks (the proxy forwards them):"
+                f" {', '.join(sorted(d_props - s_props))}",
+            )
+        )
     d_query, s_query = _query(op, doc), _query(snap_op, snap_doc)
     if s_query - d_query:
-        add("parameters", f"query parameters only in the snapshot: {', '.join(sorted(s_query - d_query))}")
+        add(
+            "parameters",
+            f"query parameters only in the snapshot: {', '.join(sorted(s_query - d_query))}",
+        )
     return out
 
 
 _DATA_KEYS = frozenset({"example", "examples", "default", "const", "enum"})  # values here are data
-_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "schemas", "paths", "responses", "content", "parameters", "headers", "examples", "callbacks", "links", "securitySchemes", "requestBodies", "variables", "mapping"})
+_NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "schemas",
+        "paths",
+        "responses",
+        "content",
+        "parameters",
+        "headers",
+        "examples",
+        "callbacks",
+        "links",
+        "securitySchemes",
+        "requestBodies",
+        "variables",
+        "mapping",
+    }
+)
 
 
 def to_openapi31(node: Any, is_name_map: bool = False) -> Any:
@@ -239,8 +399,14 @@ def to_openapi31(node: Any, is_name_map: bool = False) -> Any:
         return [to_openapi31(v) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {k: v if (not is_name_map and k in _DATA_KEYS) else to_openapi31(v, not is_name_map and k in _NAME_MAPS)
-           for k, v in node.items()}
+    out = {
+        k: (
+            v
+            if (not is_name_map and k in _DATA_KEYS)
+            else to_openapi31(v, not is_name_map and k in _NAME_MAPS)
+        )
+        for k, v in node.items()
+    }
     if is_name_map:
         return out  # keys here are names (a property called "nullable"), not keywords
     if isinstance(out.get("nullable"), bool) and out.pop("nullable"):

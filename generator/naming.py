@@ -10,29 +10,100 @@ import unicodedata
 from .code import Code, ident
 
 # Names a generated field or parameter must not take: they would shadow what annotations use.
-SHADOWED = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "object", "Any", "Literal", "Union",
-                      "Mapping", "Sequence", "Required", "TypedDict", "TypeAlias", "FileTypes", "NotGiven", "NOT_GIVEN"})
+SHADOWED = frozenset(
+    {
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "list",
+        "dict",
+        "object",
+        "Any",
+        "Literal",
+        "Union",
+        "Mapping",
+        "Sequence",
+        "Required",
+        "TypedDict",
+        "TypeAlias",
+        "FileTypes",
+        "NotGiven",
+        "NOT_GIVEN",
+    }
+)
 BUILTINS = frozenset(dir(builtins))
-# Builtins that every generated method's signature names (extra_headers: Mapping[str, str], timeout: float,
-# max_retries: int, extra_query: Mapping[str, object], stream: bool, downloads -> bytes). mypy reads a
-# method's annotations in its class's scope, so a method or child resource named so would shadow them.
+# Builtins that every generated method's signature names (extra_headers: Mapping[str, str], timeout:
+# float, max_retries: int, extra_query: Mapping[str, object], stream: bool, downloads -> bytes).
+# mypy reads a method's annotations in its class's scope, so a method or child resource named so
+# would shadow them.
 SIGNATURE_BUILTINS = frozenset({"str", "int", "float", "object", "bool", "bytes"})
-# Module-level names that the generated resources.py, _client.py and types.py bind themselves (imports, the
-# clients, the runtime's classes): a model class, a TypedDict or a resource class never takes one of them.
-# tests/generator/test_naming.py checks this list against the modules a generation actually writes.
-RESERVED_NAMES = frozenset({
-    "annotations", "os", "httpx", "Any", "Literal", "Required", "TypedDict", "TypeAlias", "Union", "Mapping",
-    "Sequence", "TYPE_CHECKING", "cast", "overload", "cached_property", "FileTypes", "BaseModel", "SyncResource",
-    "AsyncResource", "RequestOptions", "NotGiven", "NOT_GIVEN", "Stream", "AsyncStream", "SyncPage", "AsyncPaginator",
-    "JSONLines", "AsyncJSONLines", "ROUTES", "Route", "SyncAPIClient", "AsyncAPIClient", "Client", "AsyncClient",
-    "enum_value",
-})
-# Attributes of the runtime's clients (and the constructor's options): a top-level resource named so gets a
-# trailing underscore (`client.copy_`), so that it shadows no method. Tied to the runtime by the same test.
-CLIENT_ATTRS = frozenset({"close", "aclose", "copy", "with_options", "base_url", "timeout", "max_retries", "url_format",
-                          "target", "api_token", "api_key", "default_headers", "http_client"})
-# Module names that resources.py's annotations use: a method or child resource named so would shadow them
-# inside its class (mypy resolves annotations in the class body first).
+# Module-level names that the generated resources.py, _client.py and types.py bind themselves
+# (imports, the clients, the runtime's classes): a model class, a TypedDict or a resource class
+# never takes one of them. tests/generator/test_naming.py checks this list against the modules a
+# generation actually writes.
+RESERVED_NAMES = frozenset(
+    {
+        "annotations",
+        "os",
+        "httpx",
+        "Any",
+        "Literal",
+        "Required",
+        "TypedDict",
+        "TypeAlias",
+        "Union",
+        "Mapping",
+        "Sequence",
+        "TYPE_CHECKING",
+        "cast",
+        "overload",
+        "cached_property",
+        "FileTypes",
+        "BaseModel",
+        "SyncResource",
+        "AsyncResource",
+        "RequestOptions",
+        "NotGiven",
+        "NOT_GIVEN",
+        "Stream",
+        "AsyncStream",
+        "SyncPage",
+        "AsyncPaginator",
+        "JSONLines",
+        "AsyncJSONLines",
+        "ROUTES",
+        "Route",
+        "SyncAPIClient",
+        "AsyncAPIClient",
+        "Client",
+        "AsyncClient",
+        "enum_value",
+    }
+)
+# Attributes of the runtime's clients (and the constructor's options): a top-level resource named so
+# gets a trailing underscore (`client.copy_`), so that it shadows no method. Tied to the runtime by
+# the same test.
+CLIENT_ATTRS = frozenset(
+    {
+        "close",
+        "aclose",
+        "copy",
+        "with_options",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "url_format",
+        "target",
+        "api_token",
+        "api_key",
+        "default_headers",
+        "http_client",
+    }
+)
+# Module names that resources.py's annotations use: a method or child resource named so would shadow
+# them inside its class (mypy resolves annotations in the class body first).
 ANNOTATION_MODULES = frozenset({"httpx", "os"})
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
@@ -66,7 +137,12 @@ def kebab(text: str) -> str:
 
 def safe(name: str, reserved: frozenset[str] | set[str] = frozenset()) -> str:
     """A name that is not a keyword, a soft keyword, or reserved in its scope: suffixed with `_`."""
-    while keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved or name in SHADOWED:
+    while (
+        keyword.iskeyword(name)
+        or keyword.issoftkeyword(name)
+        or name in reserved
+        or name in SHADOWED
+    ):
         name += "_"
     return name
 
@@ -74,7 +150,9 @@ def safe(name: str, reserved: frozenset[str] | set[str] = frozenset()) -> str:
 class Namer:
     """Hands out unique names in one scope, deterministically: `name`, `name_2`, `name_3`..."""
 
-    def __init__(self, reserved: frozenset[str] | set[str] = frozenset(), joiner: str = "_") -> None:
+    def __init__(
+        self, reserved: frozenset[str] | set[str] = frozenset(), joiner: str = "_"
+    ) -> None:
         self._taken = set(reserved)
         self._joiner = joiner
 
@@ -91,20 +169,116 @@ class Namer:
 
 
 _VERSION = re.compile(r"(v\d+(\.\d+)*|api)\Z", re.I)
-_VERBS = {"put": "update", "patch": "update", "delete": "delete", "head": "head", "options": "options", "trace": "trace"}
+_VERBS = {
+    "put": "update",
+    "patch": "update",
+    "delete": "delete",
+    "head": "head",
+    "options": "options",
+    "trace": "trace",
+}
 # A dotted segment that names a method (Slack's `/conversations.archive`), not a file (`ips.json`).
 _DOTTED_METHOD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+\Z")
-_FILE_SUFFIXES = frozenset({"json", "xml", "csv", "txt", "html", "yaml", "yml", "zip", "pdf", "png", "jpg", "atom", "rss", "js"})
-# Segments that are actions on what precedes them (`POST /charges/{id}/capture`), not resources: the method name.
-ACTION_WORDS = frozenset({
-    "accept", "activate", "apply", "approve", "archive", "attach", "authorize", "cancel", "capture", "clone", "close",
-    "confirm", "copy", "deactivate", "decline", "deny", "detach", "disable", "dismiss", "download", "enable", "expire",
-    "export", "finalize", "fork", "generate", "import", "invalidate", "lock", "mark", "merge", "move", "pause", "pay",
-    "ping", "preview", "publish", "purge", "push", "query", "reactivate", "redeliver", "refresh", "reject", "release",
-    "reopen", "rerun", "resend", "reset", "restore", "resume", "retry", "revoke", "rotate", "run", "schedule", "search",
-    "send", "start", "stop", "submit", "subscribe", "suspend", "sync", "test", "transfer", "trigger", "unarchive",
-    "unlock", "unpublish", "unsubscribe", "upload", "upsert", "validate", "verify", "void",
-})
+_FILE_SUFFIXES = frozenset(
+    {
+        "json",
+        "xml",
+        "csv",
+        "txt",
+        "html",
+        "yaml",
+        "yml",
+        "zip",
+        "pdf",
+        "png",
+        "jpg",
+        "atom",
+        "rss",
+        "js",
+    }
+)
+# Segments that are actions on what precedes them (`POST /charges/{id}/capture`), not resources: the
+# method name.
+ACTION_WORDS = frozenset(
+    {
+        "accept",
+        "activate",
+        "apply",
+        "approve",
+        "archive",
+        "attach",
+        "authorize",
+        "cancel",
+        "capture",
+        "clone",
+        "close",
+        "confirm",
+        "copy",
+        "deactivate",
+        "decline",
+        "deny",
+        "detach",
+        "disable",
+        "dismiss",
+        "download",
+        "enable",
+        "expire",
+        "export",
+        "finalize",
+        "fork",
+        "generate",
+        "import",
+        "invalidate",
+        "lock",
+        "mark",
+        "merge",
+        "move",
+        "pause",
+        "pay",
+        "ping",
+        "preview",
+        "publish",
+        "purge",
+        "push",
+        "query",
+        "reactivate",
+        "redeliver",
+        "refresh",
+        "reject",
+        "release",
+        "reopen",
+        "rerun",
+        "resend",
+        "reset",
+        "restore",
+        "resume",
+        "retry",
+        "revoke",
+        "rotate",
+        "run",
+        "schedule",
+        "search",
+        "send",
+        "start",
+        "stop",
+        "submit",
+        "subscribe",
+        "suspend",
+        "sync",
+        "test",
+        "transfer",
+        "trigger",
+        "unarchive",
+        "unlock",
+        "unpublish",
+        "unsubscribe",
+        "upload",
+        "upsert",
+        "validate",
+        "verify",
+        "void",
+    }
+)
 
 
 def _key(text: str) -> str:
@@ -112,13 +286,16 @@ def _key(text: str) -> str:
 
 
 def _plural(segment: str) -> bool:
-    """A segment whose last word reads as a plural noun (`labels`, `line_items`), not `access`, `status`."""
+    """A segment whose last word reads as a plural noun (`labels`, `line_items`), not `access`,
+    `status`."""
     ws = [w.lower() for w in words(segment)]
     return bool(ws) and ws[-1].endswith("s") and not ws[-1].endswith(("ss", "us", "is"))
 
 
 # A GET may be an action too (`GET /topics/search`); the other action words of a GET name resources.
-_GET_ACTIONS = frozenset({"search", "query", "list", "export", "download", "preview", "test", "ping"})
+_GET_ACTIONS = frozenset(
+    {"search", "query", "list", "export", "download", "preview", "test", "ping"}
+)
 
 
 def _is_action(segment: str, method: str) -> bool:
@@ -126,19 +303,26 @@ def _is_action(segment: str, method: str) -> bool:
     return bool(ws) and ws[0].lower() in (_GET_ACTIONS if method == "get" else ACTION_WORDS)
 
 
-def derive_client_name(method: str, path: str, operation_id: str | None, tags: list[str],
-                       collections: frozenset[str] = frozenset(), id_names: frozenset[str] = frozenset(),
-                       returns_array: bool = False) -> list[str]:
+def derive_client_name(
+    method: str,
+    path: str,
+    operation_id: str | None,
+    tags: list[str],
+    collections: frozenset[str] = frozenset(),
+    id_names: frozenset[str] = frozenset(),
+    returns_array: bool = False,
+) -> list[str]:
     """A dotted client name for an operation without `x-client-name`: resource path + verb.
 
-    `repos/get-content` style operationIds are used as they are; otherwise the REST shape of the path
-    decides. An id position is a `{param}` or, in LowCodeAPI's old format (`/v1/files/file_id`), a
-    literal segment spelled like one of `id_names` (the operation's parameters). GET is `retrieve` on
-    an item or a singleton, `list` only on a collection (a plural last segment, or an array response);
-    POST on a collection is `create`, POST/PUT/PATCH on an item `update`, DELETE `delete`; an action
-    segment (`/cancel`, `/archive`, a POST right after an id that is no collection) is the method name
-    itself, and so is the last part of a dotted method segment (`/conversations.archive`).
-    `collections` holds the paths that some other path continues below (`/things/{id}/items`).
+    `repos/get-content` style operationIds are used as they are; otherwise the REST shape of the
+    path decides. An id position is a `{param}` or, in LowCodeAPI's old format
+    (`/v1/files/file_id`), a literal segment spelled like one of `id_names` (the operation's
+    parameters). GET is `retrieve` on an item or a singleton, `list` only on a collection (a plural
+    last segment, or an array response); POST on a collection is `create`, POST/PUT/PATCH on an item
+    `update`, DELETE `delete`; an action segment (`/cancel`, `/archive`, a POST right after an id
+    that is no collection) is the method name itself, and so is the last part of a dotted method
+    segment (`/conversations.archive`). `collections` holds the paths that some other path continues
+    below (`/things/{id}/items`).
     """
     if operation_id and re.search(r"[/.]", operation_id):
         parts = [snake(p) for p in re.split(r"[/.]", operation_id) if p]
@@ -150,7 +334,12 @@ def derive_client_name(method: str, path: str, operation_id: str | None, tags: l
     for i, seg in enumerate(segments):
         is_id = seg.startswith("{") or (i > 0 and _key(seg) in ids)
         shape.append((seg, is_id))
-    if shape and not shape[-1][1] and _DOTTED_METHOD.match(shape[-1][0]) and shape[-1][0].rsplit(".", 1)[1].lower() not in _FILE_SUFFIXES:
+    if (
+        shape
+        and not shape[-1][1]
+        and _DOTTED_METHOD.match(shape[-1][0])
+        and shape[-1][0].rsplit(".", 1)[1].lower() not in _FILE_SUFFIXES
+    ):
         dotted = shape[-1][0].split(".")
         resource = [s for s, is_id in shape[:-1] if not is_id] + dotted[:-1]
         return [snake(s) for s in resource] + [snake(dotted[-1])]
@@ -160,13 +349,21 @@ def derive_client_name(method: str, path: str, operation_id: str | None, tags: l
     last = literal[-1] if literal else ""
     base = path.split("?")[0].rstrip("/")
     is_collection = base in collections or _plural(last)
-    action = (not ends_with_id and len(literal) >= 2
-              and (_is_action(last, method) or (method == "post" and after_id and not is_collection)))
+    action = (
+        not ends_with_id
+        and len(literal) >= 2
+        and (_is_action(last, method) or (method == "post" and after_id and not is_collection))
+    )
     if action:
         resource, verb = literal[:-1], snake(last)
     elif method == "get":
         resource = literal
-        verb = "retrieve" if ends_with_id or not (returns_array or _plural(last) or base in collections or not literal) else "list"
+        verb = (
+            "retrieve"
+            if ends_with_id
+            or not (returns_array or _plural(last) or base in collections or not literal)
+            else "list"
+        )
     elif method == "post":
         resource, verb = literal, "update" if ends_with_id else "create"
     else:

@@ -1,7 +1,8 @@
 """What an OpenAPI document's `paths` hold: operations under HTTP methods, at `{param}` templates.
 
-The one place that knows how to walk a document's operations and read a path template's placeholders;
-every stage (load, the dialect repair, merge, normalize, the URL forms) goes through it.
+The one place that knows how to walk a document's operations and read a path template's
+placeholders; every stage (load, the dialect repair, merge, normalize, the URL forms) goes through
+it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ def template_params(path: str) -> list[str]:
     return PATH_PARAM.findall(path)
 
 
-def iter_operations(document: dict[str, Any], methods: tuple[str, ...] = METHODS) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def iter_operations(
+    document: dict[str, Any], methods: tuple[str, ...] = METHODS
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(method, path, operation) of every operation object in document order; anything malformed
     (a `paths` or path item that is no object, an operation that is none) is passed over."""
     paths = document.get("paths")

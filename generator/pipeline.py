@@ -29,7 +29,9 @@ class Generation:
     api: Api
     merged: MergedSpec
     files: list[RenderedFile]
-    blackened: tuple[str, ...] = ()  # the files black formatted: shapes the templates do not print as black does
+    blackened: tuple[
+        str, ...
+    ] = ()  # the files black formatted: shapes the templates do not print as black does
 
 
 def display_path(path: str, root: str) -> str:
@@ -39,19 +41,32 @@ def display_path(path: str, root: str) -> str:
 
 def plain_target(spec: str, package: str, out: str) -> Target:
     """A target for plain OpenAPI mode: one spec, no LowCodeAPI snapshot."""
-    return Target(name=package, provider=package, package=package, documented=os.path.abspath(spec), snapshot=None, out=os.path.abspath(out))
+    return Target(
+        name=package,
+        provider=package,
+        package=package,
+        documented=os.path.abspath(spec),
+        snapshot=None,
+        out=os.path.abspath(out),
+    )
 
 
 def _provider_for(target: Target, config: Config | None, document: dict[str, Any]) -> Provider:
-    provider = (config.providers.get(target.provider) if config else None) or default_provider(target.provider)
+    provider = (config.providers.get(target.provider) if config else None) or default_provider(
+        target.provider
+    )
     if not provider.direct_base_url:
         servers = document.get("servers") or []
         url = servers[0].get("url", "") if servers and isinstance(servers[0], dict) else ""
         provider = replace(provider, direct_base_url=str(url).rstrip("/"))
     if config is None and not (provider.direct_auth_header or provider.direct_auth_query):
         auth = spec_auth(document)
-        provider = replace(provider, direct_auth_header=auth.get("direct_auth_header", ""),
-                           direct_auth_prefix=auth.get("direct_auth_prefix", ""), direct_auth_query=auth.get("direct_auth_query", ""))
+        provider = replace(
+            provider,
+            direct_auth_header=auth.get("direct_auth_header", ""),
+            direct_auth_prefix=auth.get("direct_auth_prefix", ""),
+            direct_auth_query=auth.get("direct_auth_query", ""),
+        )
     return provider
 
 
@@ -59,7 +74,9 @@ def spec_auth(document: dict[str, Any]) -> dict[str, str]:
     """How a plain-mode client sends its api_key: the spec's first usable security scheme, else a
     header parameter that is plainly a credential (`x-api-key`, `authorization`)."""
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
-    order = [name for req in document.get("security") or [] if isinstance(req, dict) for name in req]
+    order = [
+        name for req in document.get("security") or [] if isinstance(req, dict) for name in req
+    ]
     for name in order + [n for n in schemes if n not in order]:
         scheme = schemes.get(name)
         if not isinstance(scheme, dict):
@@ -69,23 +86,37 @@ def spec_auth(document: dict[str, Any]) -> dict[str, str]:
             return {"direct_auth_header": str(scheme["name"])}
         if kind == "apiKey" and scheme.get("in") == "query" and scheme.get("name"):
             return {"direct_auth_query": str(scheme["name"])}
-        if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in ("oauth2", "openIdConnect"):
+        if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in (
+            "oauth2",
+            "openIdConnect",
+        ):
             return {"direct_auth_header": "Authorization", "direct_auth_prefix": "Bearer "}
     for item in (document.get("paths") or {}).values():
         for op in item.values() if isinstance(item, dict) else ():
             for p in (op.get("parameters") or []) if isinstance(op, dict) else ():
-                if isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() in ("x-api-key", "api-key"):
+                if (
+                    isinstance(p, dict)
+                    and p.get("in") == "header"
+                    and str(p.get("name", "")).lower() in ("x-api-key", "api-key")
+                ):
                     return {"direct_auth_header": str(p["name"])}
     return {}
 
 
-def merge_target(target: Target, config: Config | None, root: str,
-                 pending: Callable[[list[LoadedSpec]], None] | None = None) -> tuple[MergedSpec, Provider]:
+def merge_target(
+    target: Target,
+    config: Config | None,
+    root: str,
+    pending: Callable[[list[LoadedSpec]], None] | None = None,
+) -> tuple[MergedSpec, Provider]:
     """Load and merge a target's inputs. With `pending`, the OpenAPI validation of the inputs is
     handed to it (see load.PendingValidation) instead of done before the merge."""
     defer = pending is not None
-    if target.documented is None or (config is None and target.snapshot is None and _is_provider_document(target.documented)):
-        # a LowCodeAPI document alone: plain mode on a provider's /openapi, or a snapshot-only target
+    if target.documented is None or (
+        config is None and target.snapshot is None and _is_provider_document(target.documented)
+    ):
+        # a LowCodeAPI document alone: plain mode on a provider's /openapi, or a snapshot-only
+        # target
         path = target.documented or target.snapshot or ""
         alone = load_spec(path, display_path(path, root), defer_validation=defer, stamp_keys=True)
         if pending is not None:
@@ -94,8 +125,14 @@ def merge_target(target: Target, config: Config | None, root: str,
         configured = config.providers.get(name) if config else None
         provider = lowcodeapi_provider(name, alone.source.data, configured)
         return merge_provider(alone, provider), provider
-    documented = load_spec(target.documented, display_path(target.spec, root), defer_validation=defer)
-    snapshot = load_spec(target.snapshot, display_path(target.snapshot, root), defer_validation=defer) if target.snapshot else None
+    documented = load_spec(
+        target.documented, display_path(target.spec, root), defer_validation=defer
+    )
+    snapshot = (
+        load_spec(target.snapshot, display_path(target.snapshot, root), defer_validation=defer)
+        if target.snapshot
+        else None
+    )
     if pending is not None:
         pending([documented] + ([snapshot] if snapshot else []))
     provider = _provider_for(target, config, documented.document)
@@ -103,7 +140,8 @@ def merge_target(target: Target, config: Config | None, root: str,
 
 
 def _is_provider_document(path: str) -> bool:
-    """True for a document LowCodeAPI serves for one provider (its server is the proxy's provider URL)."""
+    """True for a document LowCodeAPI serves for one provider (its server is the proxy's provider
+    URL)."""
     try:
         return server_provider(read_spec(path).data) is not None
     except GeneratorError:
@@ -113,22 +151,37 @@ def _is_provider_document(path: str) -> bool:
 Progress = Callable[[str], None]
 
 
-def generate(target: Target, config: Config | None, root: str, templates: str,
-             progress: Progress | None = None) -> Generation:
+def generate(
+    target: Target,
+    config: Config | None,
+    root: str,
+    templates: str,
+    progress: Progress | None = None,
+) -> Generation:
     """All stages but the write: the files a target should have, formatted."""
     say = progress or (lambda _: None)
     say(f"loading {display_path(target.spec, root)}")
     validations: list[PendingValidation] = []
     try:
         with nesting_bounded(display_path(target.spec, root)):
-            merged, provider = merge_target(target, config, root, lambda specs: validations.append(PendingValidation(specs)))
+            merged, provider = merge_target(
+                target, config, root, lambda specs: validations.append(PendingValidation(specs))
+            )
             say(f"normalizing {merged.report.operations} operations")
-            api = normalize(merged.document, provider, target.package, merged.report.inputs, display_path(target.spec, root), routes=merged.routes)
+            api = normalize(
+                merged.document,
+                provider,
+                target.package,
+                merged.report.inputs,
+                display_path(target.spec, root),
+                routes=merged.routes,
+            )
             say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
             files = render(api, merged.document, merged.report, templates, root)
     except Exception:
         for validation in validations:
-            validation.finish()  # an invalid input explains the failure better than the failure does
+            # an invalid input explains the failure better than the failure does
+            validation.finish()
         raise
     for validation in validations:
         validation.finish()

@@ -1,6 +1,7 @@
-"""Merge for a target that has only a LowCodeAPI document (plain mode on a provider's `/openapi`, or a
-`[[tool.lowcodegen.targets]]` entry without `documented`): every operation is the snapshot's, which is
-normal here, and its URL forms are derived from the document alone (see provider_routes)."""
+"""Merge for a target that has only a LowCodeAPI document (plain mode on a provider's `/openapi`, or
+a `[[tool.lowcodegen.targets]]` entry without `documented`): every operation is the snapshot's,
+which is normal here, and its URL forms are derived from the document alone (see
+provider_routes)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,18 @@ from .openapi_paths import iter_operations, template_params
 from .provider_routes import canonical_path, derive_route, direct_base, path_parameters, upstream
 from .urlformats import EXTENSION, MergedRoute, route_extension
 
-# Stamped on each operation by load_spec(stamp_keys=True) before the dialect repair rewrites keys and
-# parameters: what the proxy itself sees.
+# Stamped on each operation by load_spec(stamp_keys=True) before the dialect repair rewrites keys
+# and parameters: what the proxy itself sees.
 KEY = "x-lowcodeapi-key"
 PATH_PARAMS = "x-lowcodeapi-path-params"
 
 
 def stamp(document: dict[str, Any], methods: tuple[str, ...]) -> dict[str, Any]:
-    """A copy of a raw LowCodeAPI document, before the dialect repair: each operation carries its key
-    and `in: path` names, and sits at its canonical path (`/v1/assistants/{assistant_id}`). A path
-    value the canonical path has no place for goes `in: query` until the merge (the proxy reads it from
-    the query in every form), so the repair has no key to rewrite and no operation to drop."""
+    """A copy of a raw LowCodeAPI document, before the dialect repair: each operation carries its
+    key and `in: path` names, and sits at its canonical path (`/v1/assistants/{assistant_id}`). A
+    path value the canonical path has no place for goes `in: query` until the merge (the proxy reads
+    it from the query in every form), so the repair has no key to rewrite and no operation to
+    drop."""
     paths = document.get("paths")
     if not isinstance(paths, dict):
         return document
@@ -42,10 +44,23 @@ def stamp(document: dict[str, Any], methods: tuple[str, ...]) -> dict[str, Any]:
             names = path_parameters(op)
             path = canonical_path(key, names, derive_route(key, names, "", ""))
             if method in stamped.get(path, {}) or not set(template_params(path)) <= set(names):
-                path = key  # two keys, one template, or a placeholder no parameter names: the key as it is
+                # two keys, one template, or a placeholder no parameter names: the key as it is
+                path = key
             placed = set(template_params(path))
-            params = [({**p, "in": "query"} if isinstance(p, dict) and p.get("in") == "path" and p.get("name") not in placed else p)
-                      for p in op.get("parameters") or []] if isinstance(op.get("parameters"), list) else op.get("parameters")
+            params = (
+                [
+                    (
+                        {**p, "in": "query"}
+                        if isinstance(p, dict)
+                        and p.get("in") == "path"
+                        and p.get("name") not in placed
+                        else p
+                    )
+                    for p in op.get("parameters") or []
+                ]
+                if isinstance(op.get("parameters"), list)
+                else op.get("parameters")
+            )
             fixed = {**op, KEY: key, PATH_PARAMS: list(names)}
             if params is not None:
                 fixed["parameters"] = params
@@ -54,7 +69,8 @@ def stamp(document: dict[str, Any], methods: tuple[str, ...]) -> dict[str, Any]:
 
 
 def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
-    """The snapshot alone as the merged document, each operation at its canonical path with its routes."""
+    """The snapshot alone as the merged document, each operation at its canonical path with its
+    routes."""
     doc = snapshot.document
     merged: dict[str, Any] = copy.deepcopy({k: v for k, v in doc.items() if k != "paths"})
     merged["openapi"] = "3.1.0"
@@ -69,68 +85,134 @@ def merge_provider(snapshot: LoadedSpec, provider: Provider) -> MergedSpec:
         op.pop("x-lowcodeapi-old", None)  # the repair's guess; the derivation below replaces it
         route = derive_route(key, names, upstream(op), provider.direct_base_url)
         if method in paths.get(path, {}):
-            errors.append(Diagnostic("error", "merge.collision", f"{method.upper()} {key} collides with another operation", Location(snapshot.source.path, pointer)))
+            errors.append(
+                Diagnostic(
+                    "error",
+                    "merge.collision",
+                    f"{method.upper()} {key} collides with another operation",
+                    Location(snapshot.source.path, pointer),
+                )
+            )
             continue
         _restore_path_parameters(op, names)
         merged_op = to_openapi31(op)
-        routes[(method, path)] = MergedRoute(Route(
-            name="", method=method.upper(), direct_method=method.upper(), direct=route.direct, new=route.new,
-            old=route.old, old_query=tuple((n, n) for n in route.old_query)), "snapshot")
+        routes[(method, path)] = MergedRoute(
+            Route(
+                name="",
+                method=method.upper(),
+                direct_method=method.upper(),
+                direct=route.direct,
+                new=route.new,
+                old=route.old,
+                old_query=tuple((n, n) for n in route.old_query),
+            ),
+            "snapshot",
+        )
         merged_op[EXTENSION] = route_extension(routes[(method, path)])
         paths.setdefault(path, {})[method] = merged_op
         for form in ("new", "old", "direct"):
             derived_counts[form] += bool(getattr(route, form))
         derived_counts["none"] += not (route.new or route.old)
-        entries.append(ReportEntry("info" if route.new or route.old else "warning", "derived", f"{method.upper()} {path}", f"LowCodeAPI key {key}: {route.how}"))
+        entries.append(
+            ReportEntry(
+                "info" if route.new or route.old else "warning",
+                "derived",
+                f"{method.upper()} {path}",
+                f"LowCodeAPI key {key}: {route.how}",
+            )
+        )
     if errors:
         raise GeneratorError(errors)
     merged["paths"] = paths
-    entries.insert(0, ReportEntry("info", "note", "(spec)", (
-        f"URL forms derived from the document alone for {sum(len(v) for v in paths.values())} operations of "
-        f"the provider {provider.name!r}: new form {derived_counts['new']}, old form {derived_counts['old']}, "
-        f"direct form {derived_counts['direct']}, none the proxy can route {derived_counts['none']}; "
-        f"direct base {provider.direct_base_url or '(none)'} (from externalDocs.api_endpoint)")))
+    entries.insert(
+        0,
+        ReportEntry(
+            "info",
+            "note",
+            "(spec)",
+            f"URL forms derived from the document alone for {sum(len(v) for v in paths.values())}"
+            f" operations of the provider {provider.name!r}: new form {derived_counts['new']}, old"
+            f" form {derived_counts['old']}, direct form {derived_counts['direct']}, none the proxy"
+            f" can route {derived_counts['none']}; direct base"
+            f" {provider.direct_base_url or '(none)'} (from externalDocs.api_endpoint)",
+        ),
+    )
     operations, variants = operation_counts(routes)
-    report = MergeReport((InputFile(snapshot.source.path, snapshot.source.sha256),), tuple(entries), snapshot.diagnostics, operations, variants)
+    report = MergeReport(
+        (InputFile(snapshot.source.path, snapshot.source.sha256),),
+        tuple(entries),
+        snapshot.diagnostics,
+        operations,
+        variants,
+    )
     return MergedSpec(merged, report, routes)
 
 
 def _stamped_operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], str]]:
-    return [(method, path, copy.deepcopy(op), pointer_join("/paths", path, method))
-            for method, path, op in iter_operations(doc) if KEY in op]
+    return [
+        (method, path, copy.deepcopy(op), pointer_join("/paths", path, method))
+        for method, path, op in iter_operations(doc)
+        if KEY in op
+    ]
 
 
 def _restore_path_parameters(op: dict[str, Any], names: tuple[str, ...]) -> None:
-    """The proxy reads these as path values whatever the repair made of them: path parameters again."""
+    """The proxy reads these as path values whatever the repair made of them: path parameters
+    again."""
     for param in op.get("parameters") or []:
         if isinstance(param, dict) and param.get("name") in names and param.get("in") == "query":
             param["in"] = "path"
             param["required"] = True
 
 
-def lowcodeapi_provider(name: str, document: dict[str, Any], configured: Provider | None) -> Provider:
+def lowcodeapi_provider(
+    name: str, document: dict[str, Any], configured: Provider | None
+) -> Provider:
     """A provider's settings: the document's proxy base and the direct base its upstream URLs share;
     `[tool.lowcodegen.providers.<name>]` (when given) wins. Without configured direct auth, the
     direct target names the setting to add instead of guessing."""
     servers = document.get("servers") or []
-    proxy = str(servers[0].get("url", "")).rstrip("/") if servers and isinstance(servers[0], dict) else ""
+    proxy = (
+        str(servers[0].get("url", "")).rstrip("/")
+        if servers and isinstance(servers[0], dict)
+        else ""
+    )
     env = "".join(c if c.isalnum() else "_" for c in name.upper())
     base = Provider(
-        name=name, lowcodeapi_base_url=proxy, direct_base_url=direct_base(document),
-        token_env="LOWCODEAPI_API_TOKEN", api_key_env=f"{env}_API_KEY", base_url_env="LOWCODEAPI_BASE_URL",
-        direct_base_url_env=f"{env}_BASE_URL", direct_auth_header="", direct_headers=(), old_format_rule="keep",
+        name=name,
+        lowcodeapi_base_url=proxy,
+        direct_base_url=direct_base(document),
+        token_env="LOWCODEAPI_API_TOKEN",
+        api_key_env=f"{env}_API_KEY",
+        base_url_env="LOWCODEAPI_BASE_URL",
+        direct_base_url_env=f"{env}_BASE_URL",
+        direct_auth_header="",
+        direct_headers=(),
+        old_format_rule="keep",
     )
     if configured is None:
         return _unconfigured(base)
-    merged = Provider(**{f: getattr(configured, f) if getattr(configured, f) not in ("", ()) else getattr(base, f)
-                        for f in Provider.__dataclass_fields__})
+    merged = Provider(
+        **{
+            f: (
+                getattr(configured, f)
+                if getattr(configured, f) not in ("", ())
+                else getattr(base, f)
+            )
+            for f in Provider.__dataclass_fields__
+        }
+    )
     if configured.direct_auth_header or configured.direct_auth_query:
         return merged
     return _unconfigured(merged)
 
 
 def _unconfigured(provider: Provider) -> Provider:
-    return replace(provider, direct_unconfigured=(
-        f"the direct target of {provider.name!r} needs its own API's credentials: add direct_auth_header "
-        f"(and direct_auth_prefix) or direct_auth_query to [tool.lowcodegen.providers.{provider.name}] in "
-        f"pyproject.toml and regenerate"))
+    return replace(
+        provider,
+        direct_unconfigured=(
+            f"the direct target of {provider.name!r} needs its own API's credentials: add"
+            " direct_auth_header (and direct_auth_prefix) or direct_auth_query to"
+            f" [tool.lowcodegen.providers.{provider.name}] in pyproject.toml and regenerate"
+        ),
+    )

@@ -1,16 +1,16 @@
 """Any LowCodeAPI provider: recognising its `/openapi` document and deriving its URL forms from it.
 
 The rules are the proxy's (see shared/lowcodeapi/providers/README.md, "How the routes files were
-derived"). The proxy mounts each route's alias (the document's key) always, and its proxy intent when
-one is set; the document does not carry the proxy intent, so only what the key itself proves is
+derived"). The proxy mounts each route's alias (the document's key) always, and its proxy intent
+when one is set; the document does not carry the proxy intent, so only what the key itself proves is
 derived:
 
-- a literal key (`/v1/assistants/assistant_id`) is the old form: always mounted; its query carries the
-  `in: path` values (minus any the key captures as an Express `:name`);
-- a templated key (`/v1/models/{model_id}`) is the new form (Express would match it only with literal
-  braces, so it is no old form);
-- the new form of a literal key is unknown (the provider may mount its template, the same literal, or
-  nothing), so the client uses the old form, which every URL format reaches;
+- a literal key (`/v1/assistants/assistant_id`) is the old form: always mounted; its query carries
+  the `in: path` values (minus any the key captures as an Express `:name`);
+- a templated key (`/v1/models/{model_id}`) is the new form (Express would match it only with
+  literal braces, so it is no old form);
+- the new form of a literal key is unknown (the provider may mount its template, the same literal,
+  or nothing), so the client uses the old form, which every URL format reaches;
 - the direct form is `externalDocs.api_endpoint` below the provider's own base (the common
   scheme+host+prefix of the upstream URLs), when every placeholder of it is an `in: path` parameter.
 """
@@ -47,10 +47,14 @@ class DerivedRoute:
 
 
 def server_provider(document: dict[str, Any]) -> str | None:
-    """The provider of a document served by LowCodeAPI (`servers[0]` is `https://api.lowcodeapi.com/<p>`
-    and the dialect's own tells are there: `externalDocs.api_endpoint` or the `api_token` query key)."""
+    """The provider of a document served by LowCodeAPI (`servers[0]` is
+    `https://api.lowcodeapi.com/<p>` and the dialect's own tells are there:
+    `externalDocs.api_endpoint` or the `api_token` query key).
+    """
     servers = document.get("servers")
-    first = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
+    first = (
+        servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
+    )
     parts = urlsplit(str(first.get("url", "")))
     segments = [s for s in parts.path.split("/") if s]
     if parts.hostname != PROXY_HOST or len(segments) != 1 or parts.query:
@@ -58,9 +62,15 @@ def server_provider(document: dict[str, Any]) -> str | None:
     name = segments[0]
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
         return None
-    schemes = (document.get("components") or {}).get("securitySchemes") if isinstance(document.get("components"), dict) else None
-    token = any(isinstance(s, dict) and s.get("in") == "query" and s.get("name") == "api_token"
-                for s in (schemes.values() if isinstance(schemes, dict) else ()))
+    schemes = (
+        (document.get("components") or {}).get("securitySchemes")
+        if isinstance(document.get("components"), dict)
+        else None
+    )
+    token = any(
+        isinstance(s, dict) and s.get("in") == "query" and s.get("name") == "api_token"
+        for s in (schemes.values() if isinstance(schemes, dict) else ())
+    )
     return name if token or any(upstream(op) for _, _, op in operations(document)) else None
 
 
@@ -70,7 +80,8 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
 
 
 def upstream(op: dict[str, Any]) -> str:
-    """The operation's real URL template (`externalDocs.api_endpoint`, or its repaired `x-` form)."""
+    """The operation's real URL template (`externalDocs.api_endpoint`, or its repaired `x-`
+    form)."""
     docs = op.get("externalDocs")
     if not isinstance(docs, dict):
         return ""
@@ -79,31 +90,44 @@ def upstream(op: dict[str, Any]) -> str:
 
 
 def path_parameters(op: dict[str, Any]) -> tuple[str, ...]:
-    """The names the proxy reads as path values (its route's `path` keys): the `in: path` parameters."""
+    """The names the proxy reads as path values (its route's `path` keys): the `in: path`
+    parameters."""
     params = op.get("parameters")
-    names = [p.get("name") for p in params if isinstance(p, dict) and p.get("in") == "path"] if isinstance(params, list) else []
+    names = (
+        [p.get("name") for p in params if isinstance(p, dict) and p.get("in") == "path"]
+        if isinstance(params, list)
+        else []
+    )
     return tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n))
 
 
 def _template(path: str, names: tuple[str, ...]) -> str | None:
-    """An upstream path in `{x}` style (from `{x}`, `{{x}}`, `<x>` or a whole `:x` segment; a `:x` inside
-    a segment, as in `{spreadsheetId}:batchUpdate`, is literal); None when a placeholder is no
-    parameter (a credential the proxy fills, such as gmail's `userId`)."""
+    """An upstream path in `{x}` style (from `{x}`, `{{x}}`, `<x>` or a whole `:x` segment; a `:x`
+    inside a segment, as in `{spreadsheetId}:batchUpdate`, is literal); None when a placeholder is
+    no parameter (a credential the proxy fills, such as gmail's `userId`)."""
     path = _ANGLE.sub(r"{\1}", _BRACES.sub(r"{\1}", path))
     path = "/".join(_COLON_SEGMENT.sub(r"{\1}", segment) for segment in path.split("/"))
     return path if all(p in names for p in template_params(path)) else None
 
 
 def direct_base(document: dict[str, Any]) -> str:
-    """The provider's own base URL: the most common scheme+host of the upstream URLs (the proxy's own
-    helper routes and templated hosts aside), with the path prefix every one of them on that host shares."""
+    """The provider's own base URL: the most common scheme+host of the upstream URLs (the proxy's
+    own helper routes and templated hosts aside), with the path prefix every one of them on that
+    host shares.
+    """
     found = (upstream(op) for _, _, op in operations(document))
-    urls = [parts for u in found if u.startswith(("https://", "http://"))
-            and (parts := urlsplit(u)).hostname and parts.hostname != PROXY_HOST
-            and not any(c in parts.netloc for c in "{}<>@")]  # a templated host or credentials: no base
+    # a templated host or credentials: no base
+    urls = [
+        parts
+        for u in found
+        if u.startswith(("https://", "http://"))
+        and (parts := urlsplit(u)).hostname
+        and parts.hostname != PROXY_HOST
+        and not any(c in parts.netloc for c in "{}<>@")
+    ]
     if not urls:
         return ""
-    (origin, _), = Counter(f"{u.scheme}://{u.netloc}" for u in urls).most_common(1)
+    ((origin, _),) = Counter(f"{u.scheme}://{u.netloc}" for u in urls).most_common(1)
     prefix: list[str] | None = None
     for u in urls:
         if f"{u.scheme}://{u.netloc}" == origin:
@@ -127,31 +151,50 @@ def derive_route(key: str, names: tuple[str, ...], endpoint: str, base: str) -> 
     """One route's forms from its key, its `in: path` names and its upstream URL."""
     direct, direct_note = _direct(endpoint, names, base)
     if not key.startswith("/"):
-        return DerivedRoute("", "", (), direct, f"key {key!r} does not start with '/': the proxy cannot route it; {direct_note}")
+        return DerivedRoute(
+            "",
+            "",
+            (),
+            direct,
+            f"key {key!r} does not start with '/': the proxy cannot route it; {direct_note}",
+        )
     if "{" in key:
-        return DerivedRoute(key, "", (), direct, f"templated key: new form = the key, no old form; {direct_note}")
+        return DerivedRoute(
+            key, "", (), direct, f"templated key: new form = the key, no old form; {direct_note}"
+        )
     captured = set(_COLON.findall(key))
     query = tuple(n for n in names if n not in captured)
     if not query:
-        return DerivedRoute("", key, (), direct, f"old form = the key (the same URL in both formats); {direct_note}")
-    return DerivedRoute("", key, query, direct,
-                        f"old form = the key with {', '.join(query)} in the query; new form unknown (the document "
-                        f"has no proxy intent): the old form serves every URL format; {direct_note}")
+        return DerivedRoute(
+            "", key, (), direct, f"old form = the key (the same URL in both formats); {direct_note}"
+        )
+    return DerivedRoute(
+        "",
+        key,
+        query,
+        direct,
+        f"old form = the key with {', '.join(query)} in the query; new form unknown (the document "
+        f"has no proxy intent): the old form serves every URL format; {direct_note}",
+    )
 
 
 def _direct(endpoint: str, names: tuple[str, ...], base: str) -> tuple[str, str]:
     if not base or not endpoint.startswith(base + "/"):
         return "", "no direct form (its upstream URL is not under the provider's base)"
-    path, mark, fixed = endpoint[len(base):].partition("?")
+    path, mark, fixed = endpoint[len(base) :].partition("?")
     template = _template(path, names)
     if template is None or "{" in fixed or "#" in fixed:
         return "", "no direct form (its upstream URL has a placeholder that is no parameter)"
-    return template + mark + fixed, "direct form from api_endpoint"  # a fixed query (`?Command=x`) is part of it
+    # a fixed query (`?Command=x`) is part of it
+    return (
+        template + mark + fixed,
+        "direct form from api_endpoint",
+    )
 
 
 def canonical_path(key: str, names: tuple[str, ...], derived: DerivedRoute) -> str:
-    """The merged document's path for a route: its new form, else its key with each segment that is a
-    parameter's name written as that parameter (`/v1/assistants/{assistant_id}`)."""
+    """The merged document's path for a route: its new form, else its key with each segment that is
+    a parameter's name written as that parameter (`/v1/assistants/{assistant_id}`)."""
     if derived.new:
         return derived.new
     path = key if key.startswith("/") else "/" + key

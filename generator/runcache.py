@@ -1,9 +1,9 @@
 """Whole-run cache: when nothing that decides the output changed, skip every stage.
 
 The key hashes all that decides the output: the input specs, every template, the generator's own
-source, black's version, the target's options. The value is the sha256 of each file that run produced.
-An unchanged `generate` or `check` then only hashes the files on disk, so it still notices a hand
-edit to any generated file; anything else runs the full pipeline.
+source, black's version, the target's options. The value is the sha256 of each file that run
+produced. An unchanged `generate` or `check` then only hashes the files on disk, so it still notices
+a hand edit to any generated file; anything else runs the full pipeline.
 """
 
 from __future__ import annotations
@@ -34,8 +34,18 @@ def _hash_tree(digest: hashlib._Hash, folder: str, suffixes: tuple[str, ...]) ->
 def fingerprint(target: Target, config: Config | None, root: str, templates: str) -> str:
     """A key that changes whenever the output could."""
     digest = hashlib.sha256()
-    digest.update(json.dumps({"target": asdict(target), "root": root, "black": version("black"), "jinja2": version("jinja2"),
-                              "provider": repr(config.providers.get(target.provider)) if config else None}, sort_keys=True).encode())
+    digest.update(
+        json.dumps(
+            {
+                "target": asdict(target),
+                "root": root,
+                "black": version("black"),
+                "jinja2": version("jinja2"),
+                "provider": repr(config.providers.get(target.provider)) if config else None,
+            },
+            sort_keys=True,
+        ).encode()
+    )
     for spec in (target.documented, target.snapshot):
         if spec:
             with open(spec, "rb") as handle:
@@ -58,7 +68,13 @@ def remember(cache_dir: str | None, key: str, files: dict[str, str]) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         temp = f"{target}.{os.getpid()}.tmp"
         with open(temp, "w", encoding="utf-8") as handle:
-            json.dump({path: hashlib.sha256(text.encode("utf-8")).hexdigest() for path, text in files.items()}, handle)
+            json.dump(
+                {
+                    path: hashlib.sha256(text.encode("utf-8")).hexdigest()
+                    for path, text in files.items()
+                },
+                handle,
+            )
         os.replace(temp, target)
     except OSError:
         pass  # a cache that cannot be written only costs time

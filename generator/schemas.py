@@ -1,8 +1,8 @@
 """JSON Schema to Python types: one `TypeRef` per schema use, one model per named or inline object.
 
-Response side: model classes (attribute access, lazy conversion). Request side: TypedDicts. Unions are
-decoded by their discriminator (declared, or a `type` property whose value is fixed per variant).
-What cannot be typed degrades to `Any` with a warning; nothing is dropped.
+Response side: model classes (attribute access, lazy conversion). Request side: TypedDicts. Unions
+are decoded by their discriminator (declared, or a `type` property whose value is fixed per
+variant). What cannot be typed degrades to `Any` with a warning; nothing is dropped.
 """
 
 from __future__ import annotations
@@ -53,14 +53,21 @@ class _Union:
 
 
 def _parsers(names: tuple[Code, ...]) -> Expr:
-    """A discriminator value's decoder: one model's parse, or the tuple of those sharing the value."""
-    return Code(f"{names[0]}.parse") if len(names) == 1 else Tuple(tuple(Code(f"{n}.parse") for n in names))
+    """A discriminator value's decoder: one model's parse, or the tuple of those sharing the
+    value."""
+    return (
+        Code(f"{names[0]}.parse")
+        if len(names) == 1
+        else Tuple(tuple(Code(f"{n}.parse") for n in names))
+    )
 
 
 def _nullable(ref: TypeRef, nullable: bool = True) -> TypeRef:
     if not nullable or ref.nullable or ref.py_type == ANY_TYPE:
         return ref
-    return replace(ref, py_type=union(ref.py_type, NONE), param_type=union(ref.param_type, NONE), nullable=True)
+    return replace(
+        ref, py_type=union(ref.py_type, NONE), param_type=union(ref.param_type, NONE), nullable=True
+    )
 
 
 class TypeBuilder:
@@ -75,7 +82,8 @@ class TypeBuilder:
         self._inlining: set[str] = set()
 
     def type_of(self, schema: Any, pointer: str, context: str) -> TypeRef:
-        """The type of a schema found at `pointer`; `context` names inline models (`MessageUsage`)."""
+        """The type of a schema found at `pointer`; `context` names inline models
+        (`MessageUsage`)."""
         if schema is True or schema is None or not isinstance(schema, dict) or not schema:
             return ANY
         if isinstance(schema.get("$ref"), str):
@@ -89,7 +97,8 @@ class TypeBuilder:
                 members = [self.type_of({**schema, "type": k}, pointer, context) for k in kinds]
                 return _nullable(self._union_of(members, None, ()), nullable)
             kind = kinds[0] if kinds else "null"
-        if "const" in schema and isinstance(schema["const"], (dict, list)):  # legal, but no Literal can say it
+        # legal, but no Literal can say it
+        if "const" in schema and isinstance(schema["const"], (dict, list)):
             self.warn(pointer, "const is an object or array: typed as Any")
             return ANY
         if "const" in schema:
@@ -97,48 +106,104 @@ class TypeBuilder:
         if isinstance(schema.get("enum"), list):
             values = [v for v in schema["enum"] if v is not None]
             nullable = nullable or None in schema["enum"]
-            if values and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            if values and all(
+                isinstance(v, (str, int)) and not isinstance(v, bool) for v in values
+            ):
                 return _nullable(self._literal(values), nullable)
         for combiner in ("oneOf", "anyOf"):
             if isinstance(schema.get(combiner), list) and schema[combiner]:
                 return _nullable(self._combined(schema, combiner, pointer, context).type, nullable)
         if isinstance(schema.get("allOf"), list) and schema["allOf"]:
             if len(schema["allOf"]) == 1 and not schema.get("properties"):
-                return _nullable(self.type_of(schema["allOf"][0], pointer_join(pointer, "allOf", 0), context), nullable)
+                return _nullable(
+                    self.type_of(schema["allOf"][0], pointer_join(pointer, "allOf", 0), context),
+                    nullable,
+                )
             return _nullable(self._named(pointer, context, schema), nullable)
         if kind == "object" or (kind is None and isinstance(schema.get("properties"), dict)):
             if schema.get("properties"):
                 return _nullable(self._named(pointer, context, schema), nullable)
             extra = schema.get("additionalProperties")
-            inner = self.type_of(extra, pointer_join(pointer, "additionalProperties"), context + "Value") if isinstance(extra, dict) else ANY
+            inner = (
+                self.type_of(
+                    extra, pointer_join(pointer, "additionalProperties"), context + "Value"
+                )
+                if isinstance(extra, dict)
+                else ANY
+            )
             conv = Call(Code("_m.dict_of"), (inner.convert,)) if inner.convert else None
-            return _nullable(TypeRef(subscript("dict", _STR, inner.py_type), subscript("Mapping", _STR, inner.param_type),
-                                     conv, is_structured=True, refs=inner.refs,
-                                     builtins=inner.builtins | {"dict", "str"}, param_builtins=inner.param_builtins | {"str"}), nullable)
+            return _nullable(
+                TypeRef(
+                    subscript("dict", _STR, inner.py_type),
+                    subscript("Mapping", _STR, inner.param_type),
+                    conv,
+                    is_structured=True,
+                    refs=inner.refs,
+                    builtins=inner.builtins | {"dict", "str"},
+                    param_builtins=inner.param_builtins | {"str"},
+                ),
+                nullable,
+            )
         if kind == "array" or (kind is None and "items" in schema):
-            inner = self.type_of(schema.get("items"), pointer_join(pointer, "items"), context + "Item")
+            inner = self.type_of(
+                schema.get("items"), pointer_join(pointer, "items"), context + "Item"
+            )
             conv = Call(Code("_m.list_of"), (inner.convert,)) if inner.convert else None
-            param = subscript("Sequence", Name(Code("FileTypes")) if inner.is_binary else inner.param_type)
+            param = subscript(
+                "Sequence", Name(Code("FileTypes")) if inner.is_binary else inner.param_type
+            )
             # A list of plain strings is a repeatable CLI option (`--beta a --beta b`) besides JSON.
             strs = inner.python_kind == "str" and not (inner.is_structured or inner.is_binary)
-            return _nullable(TypeRef(subscript("list", inner.py_type), param, conv,
-                                     is_structured=True, is_binary=inner.is_binary, refs=inner.refs,
-                                     python_kind="strs" if strs else "any", builtins=inner.builtins | {"list"},
-                                     param_builtins=inner.param_builtins), nullable)
+            return _nullable(
+                TypeRef(
+                    subscript("list", inner.py_type),
+                    param,
+                    conv,
+                    is_structured=True,
+                    is_binary=inner.is_binary,
+                    refs=inner.refs,
+                    python_kind="strs" if strs else "any",
+                    builtins=inner.builtins | {"list"},
+                    param_builtins=inner.param_builtins,
+                ),
+                nullable,
+            )
         if kind == "string" and schema.get("format") == "binary":
-            return _nullable(TypeRef(Name(Code("bytes")), Name(Code("FileTypes")), None, is_binary=True, builtins=frozenset({"bytes"})), nullable)
+            return _nullable(
+                TypeRef(
+                    Name(Code("bytes")),
+                    Name(Code("FileTypes")),
+                    None,
+                    is_binary=True,
+                    builtins=frozenset({"bytes"}),
+                ),
+                nullable,
+            )
         if isinstance(kind, str) and kind in _SCALARS:
             name = Code(_SCALARS[kind])
             used = frozenset({str(name)})
-            return _nullable(TypeRef(Name(name), Name(name), None, python_kind=name, builtins=used, param_builtins=used), nullable)
+            return _nullable(
+                TypeRef(
+                    Name(name),
+                    Name(name),
+                    None,
+                    python_kind=name,
+                    builtins=used,
+                    param_builtins=used,
+                ),
+                nullable,
+            )
         if kind == "null":
             return TypeRef(NONE, NONE, None, nullable=True)
         if kind is not None:
             self.warn(pointer, f"unknown schema type {kind!r}: typed as Any")
         return ANY
 
-    def models(self, request_roots: list[TypeRef], response_roots: list[TypeRef]) -> tuple[Model, ...]:
-        """Every model, flagged by whether requests and/or responses reach it, sorted by class name."""
+    def models(
+        self, request_roots: list[TypeRef], response_roots: list[TypeRef]
+    ) -> tuple[Model, ...]:
+        """Every model, flagged by whether requests and/or responses reach it, sorted by class
+        name."""
         req, res = self._reach(request_roots), self._reach(response_roots)
         out: list[Model] = []
         for p in sorted(self.pending.values(), key=lambda p: p.class_name):
@@ -147,13 +212,42 @@ class TypeBuilder:
                 continue
             param = p.param_name if in_req else None
             if p.union is None:
-                plain = all(_IDENT.match(f.wire_name) and not keyword.iskeyword(f.wire_name) and f.wire_name not in SHADOWED for f in p.fields)
-                out.append(ObjectModel(p.schema_name, p.class_name, param, p.description, p.fields, in_res, in_req, plain,
-                                       decoded_by_shape=p.key in self.shaped))
+                plain = all(
+                    _IDENT.match(f.wire_name)
+                    and not keyword.iskeyword(f.wire_name)
+                    and f.wire_name not in SHADOWED
+                    for f in p.fields
+                )
+                out.append(
+                    ObjectModel(
+                        p.schema_name,
+                        p.class_name,
+                        param,
+                        p.description,
+                        p.fields,
+                        in_res,
+                        in_req,
+                        plain,
+                        decoded_by_shape=p.key in self.shaped,
+                    )
+                )
             else:
                 u = p.union
                 decoder = u.type.convert if u.type.convert and not u.type.nullable else None
-                out.append(UnionModel(p.schema_name, p.class_name, param, p.description, u.members, u.discriminator, u.variants, in_res, in_req, decoder))
+                out.append(
+                    UnionModel(
+                        p.schema_name,
+                        p.class_name,
+                        param,
+                        p.description,
+                        u.members,
+                        u.discriminator,
+                        u.variants,
+                        in_res,
+                        in_req,
+                        decoder,
+                    )
+                )
         return tuple(out)
 
     def namer_taken(self) -> tuple[str, ...]:
@@ -161,20 +255,31 @@ class TypeBuilder:
         return tuple(sorted(n for p in self.pending.values() for n in (p.class_name, p.param_name)))
 
     def item_type(self, page: TypeRef, field_name: str) -> TypeRef | None:
-        """The item type of a page model's array field (`data`), or None when `page` is no such model."""
+        """The item type of a page model's array field (`data`), or None when `page` is no such
+        model."""
         if len(page.refs) != 1:
             return None
         key = next(iter(page.refs))
         try:
-            schema = self._merge_all_of(resolve_pointer(self.doc, key if key.startswith("#") else "#" + key))
+            schema = self._merge_all_of(
+                resolve_pointer(self.doc, key if key.startswith("#") else "#" + key)
+            )
         except KeyError:
             return None
         prop = (schema.get("properties") or {}).get(field_name)
-        prop = resolve_pointer(self.doc, prop["$ref"]) if isinstance(prop, dict) and isinstance(prop.get("$ref"), str) else prop
+        prop = (
+            resolve_pointer(self.doc, prop["$ref"])
+            if isinstance(prop, dict) and isinstance(prop.get("$ref"), str)
+            else prop
+        )
         if not isinstance(prop, dict) or "items" not in prop:
             return None
         p = self.pending.get(key)
-        return self.type_of(prop["items"], pointer_join(key, "properties", field_name, "items"), (p.class_name if p else "Page") + "Item")
+        return self.type_of(
+            prop["items"],
+            pointer_join(key, "properties", field_name, "items"),
+            (p.class_name if p else "Page") + "Item",
+        )
 
     def _reach(self, roots: list[TypeRef]) -> set[str]:
         seen: set[str] = set()
@@ -189,8 +294,13 @@ class TypeBuilder:
     def _literal(self, values: list[Any]) -> TypeRef:
         body = Literal(tuple(py_literal(v) for v in values))
         first = values[0]
-        kind = "bool" if isinstance(first, bool) else "int" if isinstance(first, int) else "str" if isinstance(first, str) else "any"
-        strings = tuple(values) if all(isinstance(v, str) for v in values) else ()  # a partial list would mislead
+        kind = (
+            "bool"
+            if isinstance(first, bool)
+            else "int" if isinstance(first, int) else "str" if isinstance(first, str) else "any"
+        )
+        # a partial list would mislead
+        strings = tuple(values) if all(isinstance(v, str) for v in values) else ()
         return TypeRef(body, body, None, enum_values=strings, python_kind=kind)
 
     def _ref(self, ref: str, context: str) -> TypeRef:
@@ -200,7 +310,11 @@ class TypeBuilder:
             self.warn(ref, "unresolvable $ref: typed as Any")
             return ANY
         name = ref.rsplit("/", 1)[-1]
-        if ref.startswith("#/components/schemas/") and isinstance(target, dict) and self._is_model(target):
+        if (
+            ref.startswith("#/components/schemas/")
+            and isinstance(target, dict)
+            and self._is_model(target)
+        ):
             return self._named(ref, name, target)
         if ref in self._inlining:
             return ANY  # a recursive alias has no finite inline type
@@ -212,7 +326,9 @@ class TypeBuilder:
 
     @staticmethod
     def _is_model(schema: dict[str, Any]) -> bool:
-        if schema.get("properties") or (isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1):
+        if schema.get("properties") or (
+            isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1
+        ):
             return True
         members = schema.get("oneOf") or schema.get("anyOf")
         return isinstance(members, list) and len([m for m in members if m != {"type": "null"}]) > 1
@@ -230,19 +346,36 @@ class TypeBuilder:
             class_name, param_name = self._names(name)
             members = schema.get("oneOf") or schema.get("anyOf")
             is_union = isinstance(members, list) and not schema.get("properties")
-            p = _Pending(key, name, class_name, param_name, "union" if is_union else "object", str(schema.get("description") or ""))
+            p = _Pending(
+                key,
+                name,
+                class_name,
+                param_name,
+                "union" if is_union else "object",
+                str(schema.get("description") or ""),
+            )
             self.pending[key] = p  # registered before its children: recursion ends here
             if is_union:
-                p.union = self._combined(schema, "oneOf" if "oneOf" in schema else "anyOf", key, class_name)
+                p.union = self._combined(
+                    schema, "oneOf" if "oneOf" in schema else "anyOf", key, class_name
+                )
                 p.refs = p.union.type.refs
             else:
                 p.fields = self._fields(self._merge_all_of(schema), key, class_name)
                 p.refs = frozenset().union(*(f.type.refs for f in p.fields))
         conv = f"{p.class_name}.parse" if p.kind == "object" else f"_parse_{p.class_name}"
-        return TypeRef(Name(p.class_name), Name(p.param_name), Code(conv), is_structured=True, refs=frozenset({key}),
-                       parses_model=p.kind == "object")
+        return TypeRef(
+            Name(p.class_name),
+            Name(p.param_name),
+            Code(conv),
+            is_structured=True,
+            refs=frozenset({key}),
+            parses_model=p.kind == "object",
+        )
 
-    def _merge_all_of(self, schema: dict[str, Any], seen: frozenset[int] = frozenset()) -> dict[str, Any]:
+    def _merge_all_of(
+        self, schema: dict[str, Any], seen: frozenset[int] = frozenset()
+    ) -> dict[str, Any]:
         """allOf parts folded into one object: properties and required lists united, in order.
 
         A part already being merged (an allOf cycle) is skipped: it adds nothing new."""
@@ -266,19 +399,36 @@ class TypeBuilder:
             props.update(part.get("properties") or {})
             required += [r for r in part.get("required") or [] if r not in required]
             description = description or part.get("description")
-        return {"type": "object", "properties": props, "required": required, "description": description or ""}
+        return {
+            "type": "object",
+            "properties": props,
+            "required": required,
+            "description": description or "",
+        }
 
     def _fields(self, schema: dict[str, Any], pointer: str, class_name: str) -> tuple[Field, ...]:
         required = set(schema.get("required") or [])
         namer = Namer(MODEL_ATTRS)
         out = []
         for wire, prop in (schema.get("properties") or {}).items():
-            t = self.type_of(prop, pointer_join(pointer, "properties", wire), class_name + pascal(str(wire)))
+            t = self.type_of(
+                prop, pointer_join(pointer, "properties", wire), class_name + pascal(str(wire))
+            )
             desc = str(prop.get("description") or "") if isinstance(prop, dict) else ""
-            out.append(Field(str(wire), namer.take(safe(snake(str(wire)), MODEL_ATTRS)), t, wire in required, desc))
+            out.append(
+                Field(
+                    str(wire),
+                    namer.take(safe(snake(str(wire)), MODEL_ATTRS)),
+                    t,
+                    wire in required,
+                    desc,
+                )
+            )
         return tuple(out)
 
-    def _combined(self, schema: dict[str, Any], combiner: str, pointer: str, context: str) -> _Union:
+    def _combined(
+        self, schema: dict[str, Any], combiner: str, pointer: str, context: str
+    ) -> _Union:
         members: list[TypeRef] = []
         nullable = False
         for i, member in enumerate(schema[combiner]):
@@ -292,10 +442,15 @@ class TypeBuilder:
         if len(members) == 1:
             return _Union(_nullable(members[0], nullable), tuple(members), None, ())
         disc = self._discriminator(schema, members)
-        found = [(v, m.annotation) for m in members if disc and (v := self._fixed_value(m, disc)) is not None]
+        found = [
+            (v, m.annotation)
+            for m in members
+            if disc and (v := self._fixed_value(m, disc)) is not None
+        ]
         grouped: dict[str, list[Code]] = {}
         for value, annotation in found:
-            grouped.setdefault(value, []).append(annotation)  # variants sharing a value are told apart by shape
+            # variants sharing a value are told apart by shape
+            grouped.setdefault(value, []).append(annotation)
         variants = tuple((value, names[0]) for value, names in grouped.items())
         for member in members:  # model members: the runtime may have to tell them apart by shape
             if len(member.refs) == 1 and member.parses_model:
@@ -303,16 +458,28 @@ class TypeBuilder:
         union = self._union_of(members, disc, tuple((v, tuple(n)) for v, n in grouped.items()))
         return _Union(_nullable(union, nullable), tuple(members), disc, variants)
 
-    def _union_of(self, members: list[TypeRef], disc: str | None, variants: tuple[tuple[str, tuple[Code, ...]], ...]) -> TypeRef:
+    def _union_of(
+        self,
+        members: list[TypeRef],
+        disc: str | None,
+        variants: tuple[tuple[str, tuple[Code, ...]], ...],
+    ) -> TypeRef:
         convs = tuple(m.convert for m in members if m.convert)
         conv = None
         if convs:
             table = Dict(tuple((py_str(v), _parsers(names)) for v, names in variants))
-            conv = Call(Code("_m.union_of"), (py_str(disc) if disc else Code("None"), table, Tuple(convs)))
-        return TypeRef(union(*(m.py_type for m in members)), union(*(m.param_type for m in members)), conv,
-                       is_structured=any(m.is_structured for m in members), refs=frozenset().union(*(m.refs for m in members)),
-                       builtins=frozenset().union(*(m.builtins for m in members)),
-                       param_builtins=frozenset().union(*(m.param_builtins for m in members)))
+            conv = Call(
+                Code("_m.union_of"), (py_str(disc) if disc else Code("None"), table, Tuple(convs))
+            )
+        return TypeRef(
+            union(*(m.py_type for m in members)),
+            union(*(m.param_type for m in members)),
+            conv,
+            is_structured=any(m.is_structured for m in members),
+            refs=frozenset().union(*(m.refs for m in members)),
+            builtins=frozenset().union(*(m.builtins for m in members)),
+            param_builtins=frozenset().union(*(m.param_builtins for m in members)),
+        )
 
     def _discriminator(self, schema: dict[str, Any], members: list[TypeRef]) -> str | None:
         disc = schema.get("discriminator")
@@ -321,7 +488,8 @@ class TypeBuilder:
         return "type" if all(self._fixed_value(m, "type") is not None for m in members) else None
 
     def _fixed_value(self, ref: TypeRef, prop: str) -> str | None:
-        """The single value a model's `prop` may take (a const or one-value enum), when `ref` is one model."""
+        """The single value a model's `prop` may take (a const or one-value enum), when `ref` is one
+        model."""
         if len(ref.refs) != 1 or ref.nullable:
             return None
         p = self.pending.get(next(iter(ref.refs)))

@@ -47,7 +47,11 @@ class SpecText:
         node = self._tree
         if node is None:
             return None
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]] if pointer else []
+        parts = (
+            [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+            if pointer
+            else []
+        )
         line = node.start_mark.line + 1
         for part in parts:
             if isinstance(node, yaml.MappingNode):
@@ -57,7 +61,11 @@ class SpecText:
                         break
                 else:
                     return line
-            elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and part.isdigit()
+                and int(part) < len(node.value)
+            ):
                 node = node.value[int(part)]
                 line = node.start_mark.line + 1
             else:
@@ -67,10 +75,12 @@ class SpecText:
     @cached_property
     def _tree(self) -> yaml.Node | None:
         text = self.text
-        if self.is_json:  # JSON's escaped surrogate pairs are not YAML: same length, no newline, no meaning
+        # JSON's escaped surrogate pairs are not YAML: same length, no newline, no meaning
+        if self.is_json:
             text = re.sub(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", r"\\u0041", text)
         try:
-            return yaml.compose(text, Loader=_Loader)  # JSON is (nearly) YAML: one line finder for both
+            # JSON is (nearly) YAML: one line finder for both
+            return yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError:
             return None
 
@@ -80,11 +90,18 @@ def read_spec(path: str, display: str | None = None) -> SpecText:
     name = display or path
     try:
         name.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes in the file name: it is written into every generated header
+    # undecodable bytes in the file name: it is written into every generated header
+    except UnicodeEncodeError:
         shown = os.fsencode(name).decode("utf-8", "replace")
-        raise fail("read.name-encoding", "the file name is not UTF-8: rename the file", Location(shown)) from None
+        raise fail(
+            "read.name-encoding", "the file name is not UTF-8: rename the file", Location(shown)
+        ) from None
     if os.path.isdir(path):
-        raise fail("read.is-directory", "a directory was given where a spec file is expected", Location(name))
+        raise fail(
+            "read.is-directory",
+            "a directory was given where a spec file is expected",
+            Location(name),
+        )
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -99,29 +116,42 @@ def read_spec(path: str, display: str | None = None) -> SpecText:
     if not text.strip():
         raise fail("read.empty", "the file is empty", Location(name))
     sha = hashlib.sha256(raw).hexdigest()
-    is_json = path.endswith(".json") or (not path.endswith((".yaml", ".yml")) and text.lstrip().startswith("{"))
+    is_json = path.endswith(".json") or (
+        not path.endswith((".yaml", ".yml")) and text.lstrip().startswith("{")
+    )
     try:
         data = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)
     except json.JSONDecodeError as exc:
-        raise fail("read.syntax", f"invalid JSON: {exc.msg}", Location(name, "", exc.lineno)) from None
+        raise fail(
+            "read.syntax", f"invalid JSON: {exc.msg}", Location(name, "", exc.lineno)
+        ) from None
     except RecursionError:  # the parser's own stack ran out: far deeper than any bound below
-        raise fail("read.too-deep", f"nested more than {MAX_DEPTH} levels deep", Location(name, "", _deep_line(text))) from None
+        raise fail(
+            "read.too-deep",
+            f"nested more than {MAX_DEPTH} levels deep",
+            Location(name, "", _deep_line(text)),
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         line = mark.line + 1 if mark is not None else None
         raise fail("read.syntax", f"invalid YAML: {problem}", Location(name, "", line)) from None
     if not isinstance(data, dict):
-        raise fail("read.not-a-mapping", f"the top level is a {type(data).__name__}, not a mapping", Location(name, "", 1))
+        raise fail(
+            "read.not-a-mapping",
+            f"the top level is a {type(data).__name__}, not a mapping",
+            Location(name, "", 1),
+        )
     spec = SpecText(name, text, data, sha, is_json)
     check_bounds(spec)
     return spec
 
 
-# What a spec may be, so that every later walk over it (repair, deref, merge, normalize, the validator,
-# the JSON dumps) ends in bounded time and memory: real specs nest under 30 levels (Stripe: 26) and have
-# well under a million nodes (Stripe: about 250,000). YAML aliases can make a document a graph: a cycle
-# (`x: &s [*s]`) never ends a walk, and nested aliases ("billion laughs") expand exponentially.
+# What a spec may be, so that every later walk over it (repair, deref, merge, normalize, the
+# validator, the JSON dumps) ends in bounded time and memory: real specs nest under 30 levels
+# (Stripe: 26) and have well under a million nodes (Stripe: about 250,000). YAML aliases can make a
+# document a graph: a cycle (`x: &s [*s]`) never ends a walk, and nested aliases ("billion laughs")
+# expand exponentially.
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -131,11 +161,12 @@ def check_bounds(spec: SpecText) -> None:
     """Refuse, located, a document that is cyclic, too deep, too big once aliases are expanded, or
     holds a lone surrogate (no UTF-8 file can hold it: every later encode would fail).
 
-    One iterative walk; a node shared through an alias is walked once (its size and height are kept),
-    so the check itself is linear in the parsed document, not in its expansion."""
+    One iterative walk; a node shared through an alias is walked once (its size and height are
+    kept), so the check itself is linear in the parsed document, not in its expansion."""
     sizes: dict[int, tuple[int, int]] = {}  # id -> (expanded node count, height)
     on_path: set[int] = set()
-    # (node, path, depth, leaving); a path is (parent path, key): the pointer is only spelt out for an error
+    # (node, path, depth, leaving); a path is (parent path, key): the pointer is only spelt out for
+    # an error
     stack: list[tuple[Any, Any, int, bool]] = [(spec.data, None, 0, False)]
     while stack:
         node, path, depth, leaving = stack.pop()
@@ -150,24 +181,43 @@ def check_bounds(spec: SpecText) -> None:
                     size += 1
             sizes[id(node)] = (size, height)
             if size > MAX_NODES:
-                raise fail("read.too-large", f"more than {MAX_NODES:,} nodes once YAML aliases are expanded", spec.location(_pointer(path)))
+                raise fail(
+                    "read.too-large",
+                    f"more than {MAX_NODES:,} nodes once YAML aliases are expanded",
+                    spec.location(_pointer(path)),
+                )
             continue
         key = id(node)
         if key in on_path:
-            raise fail("read.recursive-alias", "a YAML alias that contains itself: the document would be infinite", spec.location(_pointer(path)))
+            raise fail(
+                "read.recursive-alias",
+                "a YAML alias that contains itself: the document would be infinite",
+                spec.location(_pointer(path)),
+            )
         if key in sizes:
             if depth + sizes[key][1] > MAX_DEPTH:
-                raise fail("read.too-deep", f"nested more than {MAX_DEPTH} levels deep (through a YAML alias)", spec.location(_pointer(path)))
+                raise fail(
+                    "read.too-deep",
+                    f"nested more than {MAX_DEPTH} levels deep (through a YAML alias)",
+                    spec.location(_pointer(path)),
+                )
             continue
         if depth > MAX_DEPTH:
-            raise fail("read.too-deep", f"nested more than {MAX_DEPTH} levels deep", spec.location(_pointer(path)))
+            raise fail(
+                "read.too-deep",
+                f"nested more than {MAX_DEPTH} levels deep",
+                spec.location(_pointer(path)),
+            )
         on_path.add(key)
         stack.append((node, path, depth, True))
         for k, child in node.items() if isinstance(node, dict) else enumerate(node):
             for text in (k, child):
                 if isinstance(text, str) and not text.isascii() and _SURROGATE.search(text):
-                    raise fail("read.surrogate", "a lone UTF-16 surrogate (\\ud800-\\udfff) in a string: not Unicode text",
-                               spec.location(_pointer((path, k))))
+                    raise fail(
+                        "read.surrogate",
+                        "a lone UTF-16 surrogate (\\ud800-\\udfff) in a string: not Unicode text",
+                        spec.location(_pointer((path, k))),
+                    )
             if isinstance(child, (dict, list)):
                 stack.append((child, (path, k), depth + 1, False))
 

@@ -51,7 +51,9 @@ def parse_old(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     for key, value in parse_qsl(query, keep_blank_values=True):
         match = _PARAM.fullmatch(value)
         if not match:
-            raise ValueError(f"old-format query {key}={value!r} does not name a parameter as {{name}}")
+            raise ValueError(
+                f"old-format query {key}={value!r} does not name a parameter as {{name}}"
+            )
         pairs.append((key, match.group(1)))
     return path, tuple(pairs)
 
@@ -62,10 +64,13 @@ def rename_params(path: str, mapping: dict[str, str]) -> str:
 
 
 def positional_mapping(from_path: str, to_path: str) -> dict[str, str]:
-    """Map one template's parameter names onto another's by position; ValueError if counts differ."""
+    """Map one template's parameter names onto another's by position; ValueError if counts
+    differ."""
     source, target = template_params(from_path), template_params(to_path)
     if len(source) != len(target):
-        raise ValueError(f"{from_path!r} has {len(source)} parameters, {to_path!r} has {len(target)}")
+        raise ValueError(
+            f"{from_path!r} has {len(source)} parameters, {to_path!r} has {len(target)}"
+        )
     return dict(zip(source, target, strict=True))
 
 
@@ -104,20 +109,32 @@ def make_route(
 
 @dataclass(frozen=True)
 class MergedRoute:
-    """An operation's routes as the merge decided them (computed once, there), with where the operation
-    came from. Normalize names the route and adds what the operation itself declares."""
+    """An operation's routes as the merge decided them (computed once, there), with where the
+    operation came from. Normalize names the route and adds what the operation itself declares."""
 
     route: Route
     source: str  # both | documented | snapshot | spec
-    variant_of: str = ""  # "POST /path": this entry is that operation's direct form, not a client operation
+    variant_of: str = (
+        ""  # "POST /path": this entry is that operation's direct form, not a client operation
+    )
 
 
-RouteTable = Mapping[tuple[str, str], MergedRoute]  # (method, path) as in the merged document -> its routes
+# (method, path) as in the merged document -> its routes
+RouteTable = Mapping[tuple[str, str], MergedRoute]
 
 
 def plain_route(method: str, path: str) -> Route:
-    """The routes of an operation no merge routed (a document without them): its own path in every form."""
-    return Route(name="", method=method.upper(), direct_method=method.upper(), direct=path, new=path, old=path, old_query=())
+    """The routes of an operation no merge routed (a document without them): its own path in every
+    form."""
+    return Route(
+        name="",
+        method=method.upper(),
+        direct_method=method.upper(),
+        direct=path,
+        new=path,
+        old=path,
+        old_query=(),
+    )
 
 
 def route_extension(merged: MergedRoute) -> dict[str, Any]:
@@ -128,7 +145,11 @@ def route_extension(merged: MergedRoute) -> dict[str, Any]:
         "routes": {
             "direct": {"method": route.direct_method, "path": route.direct},
             "new": {"method": route.method, "path": route.new},
-            "old": {"method": route.method, "path": route.old, "query": [list(pair) for pair in route.old_query]},
+            "old": {
+                "method": route.method,
+                "path": route.old,
+                "query": [list(pair) for pair in route.old_query],
+            },
         },
     }
     if merged.variant_of:
@@ -137,8 +158,10 @@ def route_extension(merged: MergedRoute) -> dict[str, Any]:
 
 
 def routes_in_document(document: dict[str, Any]) -> dict[tuple[str, str], MergedRoute]:
-    """The routes a merged document records (`route_extension`): for a merged document read back from
-    disk, such as the committed `openapi.merged.json`. A run's own merge hands its table on directly."""
+    """The routes a merged document records (`route_extension`): for a merged document read back
+    from disk, such as the committed `openapi.merged.json`. A run's own merge hands its table on
+    directly.
+    """
     table = {}
     for method, path, op in iter_operations(document):
         ext = op.get(EXTENSION)
@@ -155,13 +178,19 @@ def _read_extension(ext: dict[str, Any], method: str, path: str) -> MergedRoute:
         given = routes.get(name)
         return given if isinstance(given, dict) else {}
 
-    def template(name: str) -> str:  # "" where the merge found none; the path where it gave none at all
+    def template(
+        name: str,
+    ) -> str:  # "" where the merge found none; the path where it gave none at all
         given = form(name).get("path")
         return path if given is None else str(given)
 
     route = Route(
-        name="", method=str(form("new").get("method") or method).upper(), direct_method=str(form("direct").get("method") or method).upper(),
-        direct=template("direct"), new=template("new"), old=template("old"),
+        name="",
+        method=str(form("new").get("method") or method).upper(),
+        direct_method=str(form("direct").get("method") or method).upper(),
+        direct=template("direct"),
+        new=template("new"),
+        old=template("old"),
         old_query=tuple((str(q), str(p)) for q, p in form("old").get("query") or []),
     )
     return MergedRoute(route, str(ext.get("source") or "spec"), str(ext.get("variant-of", "")))

@@ -1,4 +1,5 @@
-"""Stage 6, write: the whole tree is built beside the target and swapped in; a failed run changes nothing.
+"""Stage 6, write: the whole tree is built beside the target and swapped in; a failed run changes
+nothing.
 
 A manifest (`.lowcodegen-manifest.json`) lists the files the generator wrote; the next run removes
 those it no longer generates and never touches any other file in the folder. Files are written in
@@ -47,7 +48,10 @@ def read_manifest(out: str) -> tuple[str, ...]:
 
 def manifest_file(files: list[RenderedFile]) -> RenderedFile:
     """The manifest as one more generated file."""
-    text = json.dumps({"generator": "lowcodegen", "files": sorted(f.path for f in files)}, indent=2) + "\n"
+    text = (
+        json.dumps({"generator": "lowcodegen", "files": sorted(f.path for f in files)}, indent=2)
+        + "\n"
+    )
     return RenderedFile(MANIFEST, text, False)
 
 
@@ -65,16 +69,22 @@ def compare(out: str, files: list[RenderedFile]) -> WriteResult:
             added.append(path)
         except (OSError, UnicodeDecodeError):
             changed.append(path)
-    removed = sorted(p for p in previous if p not in wanted and os.path.exists(os.path.join(out, p)))
+    removed = sorted(
+        p for p in previous if p not in wanted and os.path.exists(os.path.join(out, p))
+    )
     return WriteResult(tuple(added), tuple(changed), tuple(removed))
 
 
 def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
-    """Write the generated tree into `out` atomically; keep every file the generator did not make."""
+    """Write the generated tree into `out` atomically; keep every file the generator did not
+    make."""
     shown = out
-    out = os.path.realpath(out)  # an output folder behind a symlink: the link stays, its target is replaced
+    # an output folder behind a symlink: the link stays, its target is replaced
+    out = os.path.realpath(out)
     if os.path.exists(out) and not os.path.isdir(out):
-        raise fail("write.not-a-folder", "the output path exists and is not a folder", Location(shown))
+        raise fail(
+            "write.not-a-folder", "the output path exists and is not a folder", Location(shown)
+        )
     result = compare(out, files)
     if result.unchanged and os.path.exists(os.path.join(out, MANIFEST)):
         return result
@@ -82,10 +92,16 @@ def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
     try:
         os.makedirs(parent, exist_ok=True)
         _remove_abandoned_staging(parent, os.path.basename(out))
-        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.new-{os.getpid()}-", dir=parent)
+        staging = tempfile.mkdtemp(
+            prefix=f".{os.path.basename(out)}.new-{os.getpid()}-", dir=parent
+        )
         os.chmod(staging, _folder_mode(out))
     except OSError as exc:
-        raise fail("write.unwritable", f"cannot write beside the output folder: {exc.strerror}", Location(shown)) from None
+        raise fail(
+            "write.unwritable",
+            f"cannot write beside the output folder: {exc.strerror}",
+            Location(shown),
+        ) from None
     try:
         previous = set(read_manifest(out)) | {MANIFEST}
         if os.path.isdir(out):
@@ -98,7 +114,9 @@ def write_tree(out: str, files: list[RenderedFile]) -> WriteResult:
         _swap(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise fail("write.failed", f"could not write the output: {exc.strerror or exc}", Location(shown)) from None
+        raise fail(
+            "write.failed", f"could not write the output: {exc.strerror or exc}", Location(shown)
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -111,7 +129,7 @@ def _remove_abandoned_staging(parent: str, name: str) -> None:
     for entry in os.listdir(parent):
         if not entry.startswith(prefix):
             continue
-        pid = entry[len(prefix):].split("-", 1)[0]
+        pid = entry[len(prefix) :].split("-", 1)[0]
         if not pid.isdigit():
             continue
         try:
@@ -123,7 +141,8 @@ def _remove_abandoned_staging(parent: str, name: str) -> None:
 
 
 def _folder_mode(out: str) -> int:
-    """The mode the output folder has, or what the umask gives a new folder (mkdtemp's 0700 is not it)."""
+    """The mode the output folder has, or what the umask gives a new folder (mkdtemp's 0700 is not
+    it)."""
     try:
         return os.stat(out).st_mode & 0o7777
     except OSError:
@@ -133,8 +152,8 @@ def _folder_mode(out: str) -> int:
 
 
 def _copy_foreign(out: str, staging: str, generated: set[str]) -> None:
-    """What the generator did not write travels into the new tree untouched: files, empty folders and
-    symlinks (as symlinks, broken ones included)."""
+    """What the generator did not write travels into the new tree untouched: files, empty folders
+    and symlinks (as symlinks, broken ones included)."""
     for folder, dirs, names in os.walk(out):
         rel_folder = os.path.relpath(folder, out)
         for name in list(dirs):
@@ -172,7 +191,8 @@ def _swap(staging: str, out: str) -> None:
 
 
 def _exchange(a: str, b: str) -> bool:
-    """renameat2(RENAME_EXCHANGE): both paths swap in one step, so a kill leaves old or new, never neither."""
+    """renameat2(RENAME_EXCHANGE): both paths swap in one step, so a kill leaves old or new, never
+    neither."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

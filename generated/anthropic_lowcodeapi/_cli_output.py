@@ -16,15 +16,18 @@ import httpx
 from ._errors import APIConnectionError, APIError, APIResponseValidationError, APIStatusError
 from ._redact import redact
 
-# ------------------------------------------------------------------------------------------ printing
+# ------------------------------------------------------------------------------------------
+# printing
 
 
 class OutputClosed(Exception):
-    """stdout is closed (``>&-``) or its reader went away (``| head``): nothing more can be printed."""
+    """stdout is closed (``>&-``) or its reader went away (``| head``): nothing more can be
+    printed."""
 
 
 def to_stderr(text: str) -> None:
-    """Write to stderr, if there is one (``2>&-`` closes it; a message is never worth a traceback)."""
+    """Write to stderr, if there is one (``2>&-`` closes it; a message is never worth a
+    traceback)."""
     stream = sys.stderr
     if stream is None:
         return
@@ -97,7 +100,8 @@ class Output:
             self.write(self.dumps(value, pretty=self.mode == "json") + "\n")
 
     def items(self, items: Iterable[Any]) -> None:
-        """A JSON array written item by item (``json``), or one line per item (``jsonl``, ``raw``)."""
+        """A JSON array written item by item (``json``), or one line per item (``jsonl``,
+        ``raw``)."""
         if self.mode != "json":
             for item in items:
                 self.write(self.dumps(item, pretty=False) + "\n")
@@ -178,11 +182,13 @@ class Output:
         to_stderr(redact(json.dumps(detail, ensure_ascii=False, default=str)) + "\n")
 
 
-# ------------------------------------------------------------------------------------------ progress
+# ------------------------------------------------------------------------------------------
+# progress
 
 
 class Progress:
-    """One status line on stderr, redrawn at most ten times a second; only made when stderr is a terminal."""
+    """One status line on stderr, redrawn at most ten times a second; only made when stderr is a
+    terminal."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -250,7 +256,8 @@ class _CountingStream(httpx.SyncByteStream):
 
 
 class ProgressTransport(httpx.BaseTransport):
-    """Counts the bytes of each successful response body into a ``Progress`` (downloads on a terminal)."""
+    """Counts the bytes of each successful response body into a ``Progress`` (downloads on a
+    terminal)."""
 
     def __init__(self, progress: Progress) -> None:
         self.inner = httpx.HTTPTransport()

@@ -129,7 +129,8 @@ class SyncAPIClient(ClientBase):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------------------------------ sending
+    # ------------------------------------------------------------------------------------------
+    # sending
 
     def _send(self, route: Route, call: CallArgs, *, stream: bool, accept: str) -> httpx.Response:
         """The successful response to ``call``, after URL-format fallback and retries."""
@@ -182,7 +183,8 @@ class SyncAPIClient(ClientBase):
                 continue
             raise self._status_error(response, body)
 
-    # ------------------------------------------------------------------ what generated resources call
+    # ------------------------------------------------------------------ what generated resources
+    # call
 
     def _request_json(
         self,
@@ -196,7 +198,8 @@ class SyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> T:
-        """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
+        """Call ``route``; return its JSON response, unwrapped from any envelope, through
+        ``cast``."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
         return cast(self._answer(self._send(route, call, stream=False, accept=JSON), cast))
 
@@ -227,7 +230,8 @@ class SyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> int:
-        """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte count."""
+        """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte
+        count."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
         response = self._send(route, call, stream=True, accept=ANY)
         written = 0
@@ -260,7 +264,8 @@ class SyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> Stream[T, F]:
-        """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
+        """Call ``route`` with ``"stream": true``; return its server-sent events through
+        ``event_cast``."""
         call = CallArgs(path_params, query, body, None, options, headers)
         response = self._send(route, call, stream=True, accept=EVENT_STREAM)
         prefetched = None
@@ -299,7 +304,8 @@ class SyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> SyncPage[T]:
-        """Call a list ``route``; return its first page, which fetches the following ones on demand."""
+        """Call a list ``route``; return its first page, which fetches the following ones on
+        demand."""
         call = CallArgs(path_params, query, None, None, options, headers)
         info = self._page_answer(self._send(route, call, stream=False, accept=JSON), item_cast)
 

@@ -178,7 +178,8 @@ class UnionOf:
         return value
 
     def _options(self, value: Mapping[str, Any]) -> tuple[Converter, ...]:
-        """The members that may decode a JSON object; empty for a variant this client does not know."""
+        """The members that may decode a JSON object; empty for a variant this client does not
+        know."""
         if self.discriminator is not None:
             tag = value.get(self.discriminator)
             found = self.variants.get(tag) if isinstance(tag, str) else None
@@ -261,5 +262,6 @@ def ignore(value: Any) -> None:
 
 
 def undeclared(value: Any) -> Any:
-    """Responses of operations that declare no success answer: whatever came (JSON, text or None)."""
+    """Responses of operations that declare no success answer: whatever came (JSON, text or
+    None)."""
     return value

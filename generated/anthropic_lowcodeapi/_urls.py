@@ -30,9 +30,9 @@ def path_value(name: str, value: object) -> str:
     The one rule for every value that ends up in a URL path (new format: in the path; old format: a
     query parameter that the proxy puts into the upstream path). Refused: None, and any value that,
     after the decoding a server or proxy may apply (percent-decoding, repeatedly; ``\\`` read as
-    ``/``; Unicode compatibility forms such as fullwidth dots), holds a control character or an empty,
-    whitespace-only, ``.`` or ``..`` segment: ``""``, ``".."``, ``"%2e%2e"``, ``"a/../b"``, ``" "``.
-    Everything else is sent, percent-encoded.
+    ``/``; Unicode compatibility forms such as fullwidth dots), holds a control character or an
+    empty, whitespace-only, ``.`` or ``..`` segment: ``""``, ``".."``, ``"%2e%2e"``, ``"a/../b"``,
+    ``" "``. Everything else is sent, percent-encoded.
     """
     # NOT_GIVEN by name: importing _types (and so httpx) would make importing the URL table slow
     if value is None or type(value).__name__ == "NotGiven":
@@ -60,8 +60,9 @@ def path_value(name: str, value: object) -> str:
 
 
 def check_base_url(url: str) -> str:
-    """``url`` without a trailing slash; ValueError unless it is an http(s) URL with a host, no query,
-    no fragment and no dot segment (route paths are appended to it, so those would change the route).
+    """``url`` without a trailing slash; ValueError unless it is an http(s) URL with a host, no
+    query, no fragment and no dot segment (route paths are appended to it, so those would change the
+    route).
     """
     parts = urlsplit(url)
     problem = None
@@ -161,8 +162,8 @@ class Route:
         return url_format
 
     def check_query(self, url_format: str, pairs: Iterable[tuple[str, str]]) -> None:
-        """ValueError when a caller's query pair (``query``, ``extra_query``) sets a parameter that the
-        old format turns into a path value, with a value that `path_value` refuses."""
+        """ValueError when a caller's query pair (``query``, ``extra_query``) sets a parameter that
+        the old format turns into a path value, with a value that `path_value` refuses."""
         if url_format != "old" or self.served_as("old") != "old":
             return
         carriers = dict(self.old_query)
@@ -282,7 +283,8 @@ class Translator:
         where = f"{scheme}://{netloc}{prefix}" if netloc else prefix
         bases = " or ".join(repr(urlunsplit((b.scheme, b.netloc, b.path, "", ""))) for b in allowed)
         raise ValueError(
-            f"{where!r} is not this provider's base: the URL must start with {bases}, or be a bare path"
+            f"{where!r} is not this provider's base: the URL must start with {bases}, or be a bare"
+            " path"
         )
 
     def translate(self, url: str, url_format: str, method: str | None = None) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from spec_changes_util import ROOT, SPECS, base_spec, run_cli, write_specs
 
-from generator.diff import RULES
+from generator.diff_rules import RULES
 
 CHANGE_KEYS = {"rule", "severity", "operation", "operations", "where", "message", "old", "new"}
 

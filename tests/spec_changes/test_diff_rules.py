@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from spec_changes_util import Edit, base_spec, write_specs
 
-from generator.diff import RULES, Change, diff_apis
+from generator.diff import diff_apis
+from generator.diff_rules import RULES, Change
 from generator.specsets import load_api, spec_set
 
 

@@ -134,7 +134,8 @@ class AsyncAPIClient(ClientBase):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    # ------------------------------------------------------------------------------------------ sending
+    # ------------------------------------------------------------------------------------------
+    # sending
 
     async def _send(
         self, route: Route, call: CallArgs, *, stream: bool, accept: str
@@ -191,7 +192,8 @@ class AsyncAPIClient(ClientBase):
                 continue
             raise self._status_error(response, body)
 
-    # ------------------------------------------------------------------ what generated resources call
+    # ------------------------------------------------------------------ what generated resources
+    # call
 
     async def _request_json(
         self,
@@ -205,7 +207,8 @@ class AsyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> T:
-        """Call ``route``; return its JSON response, unwrapped from any envelope, through ``cast``."""
+        """Call ``route``; return its JSON response, unwrapped from any envelope, through
+        ``cast``."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
         return cast(self._answer(await self._send(route, call, stream=False, accept=JSON), cast))
 
@@ -236,7 +239,8 @@ class AsyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> int:
-        """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte count."""
+        """Stream ``route``'s body into ``path`` atomically (a temp file beside it); return the byte
+        count."""
         call = CallArgs(path_params, query, body, prepare_files(files), options, headers)
         response = await self._send(route, call, stream=True, accept=ANY)
         written = 0
@@ -269,7 +273,8 @@ class AsyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> AsyncStream[T, F]:
-        """Call ``route`` with ``"stream": true``; return its server-sent events through ``event_cast``."""
+        """Call ``route`` with ``"stream": true``; return its server-sent events through
+        ``event_cast``."""
         call = CallArgs(path_params, query, body, None, options, headers)
         response = await self._send(route, call, stream=True, accept=EVENT_STREAM)
         prefetched = None
@@ -308,7 +313,8 @@ class AsyncAPIClient(ClientBase):
         options: RequestOptions = DEFAULT_OPTIONS,
         headers: Mapping[str, object] | None = None,
     ) -> AsyncPaginator[T]:
-        """Call a list ``route`` lazily: ``await`` the result for the first page, ``async for`` it for every item."""
+        """Call a list ``route`` lazily: ``await`` the result for the first page, ``async for`` it
+        for every item."""
 
         async def fetch(page_query: Mapping[str, object] | None) -> AsyncPage[T]:
             call = CallArgs(path_params, page_query, None, None, options, headers)

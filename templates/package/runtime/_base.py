@@ -1,4 +1,5 @@
-"""What the sync and async clients share: configuration, properties, response decoding, retry waits."""
+"""What the sync and async clients share: configuration, properties, response decoding, retry
+waits."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
 ANY = "*/*"
 CHUNK_SIZE = 64 * 1024
-# Failures worth another attempt; anything else httpx raises (a bad URL, a decoding error) would fail again.
+# Failures worth another attempt; anything else httpx raises (a bad URL, a decoding error) would
+# fail again.
 RETRYABLE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 PathArg: TypeAlias = "str | os.PathLike[str]"
@@ -76,8 +78,9 @@ def identity(value: Any) -> Any:
 
 
 def _scrub(exc: BaseException, request: httpx.Request) -> None:
-    """Mask credentials in ``exc`` and the exceptions behind it: raised in its handler, our error keeps it
-    as ``__context__``, where its args and its request (URL with ``api_token``, ``x-api-key`` header) show.
+    """Mask credentials in ``exc`` and the exceptions behind it: raised in its handler, our error
+    keeps it as ``__context__``, where its args and its request (URL with ``api_token``,
+    ``x-api-key`` header) show.
     """
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -90,8 +93,8 @@ def _scrub(exc: BaseException, request: httpx.Request) -> None:
 
 
 def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
-    """Our error for an httpx failure; neither it nor the httpx error it replaces (its context) carries the
-    credentials that the request holds."""
+    """Our error for an httpx failure; neither it nor the httpx error it replaces (its context)
+    carries the credentials that the request holds."""
     _scrub(exc, request)
     url = display_url(request.url)
     if isinstance(exc, httpx.TimeoutException):
@@ -101,8 +104,9 @@ def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionErr
 
 
 def build_request(http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> httpx.Request:
-    """httpx's request for ``spec``. A value that httpx cannot encode (a URL too long, a header it refuses)
-    raises ``ValueError`` with a masked message: httpx's own error would quote the value."""
+    """httpx's request for ``spec``. A value that httpx cannot encode (a URL too long, a header it
+    refuses) raises ``ValueError`` with a masked message: httpx's own error would quote the
+    value."""
     try:
         return http.build_request(
             spec.method,
@@ -149,7 +153,8 @@ def open_temp(path: PathArg) -> tuple[str, str, int]:
 
 
 def finish_temp(target: str, temp: str) -> None:
-    """Move the finished temp file over the target (keeping the target's permissions if it existed)."""
+    """Move the finished temp file over the target (keeping the target's permissions if it
+    existed)."""
     mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o644
     os.chmod(temp, mode)
     os.replace(temp, target)
@@ -186,7 +191,8 @@ class ClientBase:
 
     @property
     def url_format(self) -> str:
-        """The URL format in use now: ``"new"`` or ``"old"`` through LowCodeAPI, ``"direct"`` otherwise."""
+        """The URL format in use now: ``"new"`` or ``"old"`` through LowCodeAPI, ``"direct"``
+        otherwise."""
         if self._settings.target == "direct":
             return "direct"
         if self._settings.url_format != "auto":
@@ -205,12 +211,13 @@ class ClientBase:
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(target={self.target!r}, base_url={display_url(self.base_url)!r}, "
-            f"url_format={self.url_format!r})"
+            f"{type(self).__name__}(target={self.target!r},"
+            f" base_url={display_url(self.base_url)!r}, url_format={self.url_format!r})"
         )
 
     def _copy_kwargs(self, overrides: dict[str, Any]) -> dict[str, Any]:
-        """Constructor arguments for a copy of this client with ``overrides`` (NOT_GIVEN = keep) applied."""
+        """Constructor arguments for a copy of this client with ``overrides`` (NOT_GIVEN = keep)
+        applied."""
         s = self._settings
         given = {k: v for k, v in overrides.items() if not isinstance(v, NotGiven)}
         kwargs: dict[str, Any] = {
@@ -271,8 +278,8 @@ class ClientBase:
     def _answer(self, response: httpx.Response, cast: Callable[[Any], Any]) -> Any:
         """The JSON value that ``cast`` declares; APIResponseValidationError for any other answer.
 
-        Operations that declare no body (``ignore``) or no success answer at all (``undeclared``) take
-        whatever comes, as before.
+        Operations that declare no body (``ignore``) or no success answer at all (``undeclared``)
+        take whatever comes, as before.
         """
         if cast is ignore or cast is undeclared:
             return self._decode(response)
@@ -314,7 +321,8 @@ class ClientBase:
 
     @staticmethod
     def _is_wrapped_stream(response: httpx.Response) -> bool:
-        """Whether an event stream came back inside JSON (a buffering proxy) rather than as ``text/event-stream``."""
+        """Whether an event stream came back inside JSON (a buffering proxy) rather than as
+        ``text/event-stream``."""
         content_type = response.headers.get("content-type", "")
         return EVENT_STREAM not in content_type and "json" in content_type
 

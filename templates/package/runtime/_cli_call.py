@@ -1,6 +1,6 @@
 """The command table's types (``cli.py`` builds one ``Command`` per operation from them) and one run
-of one command: collect the call's arguments from the options (JSON, ``@file`` or ``-`` for stdin), call
-the client, print."""
+of one command: collect the call's arguments from the options (JSON, ``@file`` or ``-`` for stdin),
+call the client, print."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class Arg:
 
 @dataclass(frozen=True)
 class Opt:
-    """An option for a query, header or body field; ``where="whole"`` is a body that is not an object."""
+    """An option for a query, header or body field; ``where="whole"`` is a body that is not an
+    object."""
 
     name: str  # the client method's keyword
     flag: str  # the long option, without its dashes
@@ -58,7 +59,8 @@ class Opt:
 
 @dataclass(frozen=True)
 class Command(Generic[C]):
-    """One operation: ``call`` picks the client method; ``kind`` is how it returns (``Operation.kind``)."""
+    """One operation: ``call`` picks the client method; ``kind`` is how it returns
+    (``Operation.kind``)."""
 
     name: str
     call: Callable[[C], Method]
@@ -99,7 +101,8 @@ class Settings:
     output: str
 
 
-# ------------------------------------------------------------------------------------------- one call
+# ------------------------------------------------------------------------------------------- one
+# call
 
 
 class Invocation(Generic[C]):
@@ -148,7 +151,8 @@ class Invocation(Generic[C]):
     # inputs
 
     def arguments(self) -> tuple[list[Any], dict[str, Any]]:
-        """The method's positional arguments and keywords, from the arguments, options and --body."""
+        """The method's positional arguments and keywords, from the arguments, options and
+        --body."""
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         for arg in self.spec.args:
@@ -210,7 +214,8 @@ class Invocation(Generic[C]):
         return value
 
     def text_of(self, value: str, flag: str) -> str:
-        """The text of ``value``: ``-`` reads stdin (once), ``@path`` reads a file, anything else is itself."""
+        """The text of ``value``: ``-`` reads stdin (once), ``@path`` reads a file, anything else is
+        itself."""
         if value == "-":
             return self.stdin(flag).decode("utf-8", "replace")
         if value.startswith("@"):
@@ -223,7 +228,8 @@ class Invocation(Generic[C]):
         return value
 
     def json_value(self, value: str, flag: str, *, relaxed: bool) -> Any:
-        """JSON text, @file or -; ``relaxed``: text that does not start like JSON is a plain string."""
+        """JSON text, @file or -; ``relaxed``: text that does not start like JSON is a plain
+        string."""
         text = self.text_of(value, flag)
         try:
             return json.loads(text)
@@ -332,7 +338,8 @@ class Invocation(Generic[C]):
 
 
 def _page_items(page: Any, limit: int | None, progress: Progress | None) -> Iterator[Any]:
-    """Every item of every page (``--max-items`` stops early); progress while the next page loads."""
+    """Every item of every page (``--max-items`` stops early); progress while the next page
+    loads."""
     count = 0
     pages = page.iter_pages()
     while True:

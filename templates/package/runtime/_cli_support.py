@@ -1,11 +1,12 @@
-"""The hand-written half of the command line: the click plumbing that ``cli.py``'s command table drives.
+"""The hand-written half of the command line: the click plumbing that ``cli.py``'s command table
+drives.
 
 ``cli.py`` (generated) describes one ``Command`` per operation, grouped like the client; this module
 turns that table into click groups and options, ``_cli_call`` runs one command (reads option values:
 JSON, ``@file`` or ``-`` for stdin; calls the client) and ``_cli_output`` prints: results as JSON on
-stdout, progress on stderr (terminals only), errors on stderr as one line plus the error JSON (exit 1
-for API errors, 2 for usage errors). Only the CLI imports these modules, so the client package itself
-never needs click.
+stdout, progress on stderr (terminals only), errors on stderr as one line plus the error JSON (exit
+1 for API errors, 2 for usage errors). Only the CLI imports these modules, so the client package
+itself never needs click.
 """
 
 from __future__ import annotations
@@ -26,14 +27,16 @@ from ._provider import API_KEY_ENV, TOKEN_ENV
 __all__ = ["Arg", "Command", "Group", "Opt", "build", "run"]
 
 
-# ------------------------------------------------------------------------------------------ click tree
+# ------------------------------------------------------------------------------------------ click
+# tree
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, allow_dash=True)
 
 
 class _Command(click.Command):
-    """A command whose help also lists its positional arguments, described (click 8.1 compatible)."""
+    """A command whose help also lists its positional arguments, described (click 8.1
+    compatible)."""
 
     def __init__(
         self, *args: Any, argument_help: Sequence[tuple[str, str]] = (), **kwargs: Any
@@ -49,7 +52,8 @@ class _Command(click.Command):
 
 
 def build(root: Group[C], client: Callable[..., C], *, version: str = "") -> click.Group:
-    """The click group for ``root``: global options, then a group per resource and a command per operation."""
+    """The click group for ``root``: global options, then a group per resource and a command per
+    operation."""
 
     def callback(**values: Any) -> None:
         click.get_current_context().obj = Settings(**values)
@@ -72,8 +76,10 @@ def build(root: Group[C], client: Callable[..., C], *, version: str = "") -> cli
         click.Option(
             ["--target"],
             type=click.Choice(["lowcodeapi", "direct"]),
-            help="Call through LowCodeAPI or the provider directly. Default: direct when "
-            "only an API key is given, else lowcodeapi.",
+            help=(
+                "Call through LowCodeAPI or the provider directly. Default: direct when "
+                "only an API key is given, else lowcodeapi."
+            ),
         ),
         click.Option(["--base-url"], metavar="URL", help="Override the base URL of the target."),
         click.Option(
@@ -104,8 +110,10 @@ def build(root: Group[C], client: Callable[..., C], *, version: str = "") -> cli
             type=click.Choice(["json", "jsonl", "raw"]),
             default="json",
             show_default=True,
-            help="json: pretty JSON; jsonl: one compact value per line "
-            "(list items, stream events); raw: bytes and text as received.",
+            help=(
+                "json: pretty JSON; jsonl: one compact value per line "
+                "(list items, stream events); raw: bytes and text as received."
+            ),
         ),
     ]
     group = _group(root, client, params=params, callback=callback)
@@ -137,8 +145,10 @@ def _command(spec: Command[C], client: Callable[..., C]) -> click.Command:
             click.Option(
                 ["--body", "_body"],
                 metavar="JSON",
-                help="The whole request body (JSON, @FILE or - for stdin); the "
-                "options above override its fields.",
+                help=(
+                    "The whole request body (JSON, @FILE or - for stdin); the "
+                    "options above override its fields."
+                ),
             )
         )
     if (
@@ -158,8 +168,10 @@ def _command(spec: Command[C], client: Callable[..., C]) -> click.Command:
             click.Option(
                 ["--stream", "_stream"],
                 is_flag=True,
-                help="Stream: print text as it arrives, the usage on stderr "
-                "(--output jsonl prints every event).",
+                help=(
+                    "Stream: print text as it arrives, the usage on stderr "
+                    "(--output jsonl prints every event)."
+                ),
             )
         )
     if spec.kind == "page":
@@ -245,8 +257,8 @@ def run(
     *,
     version: str = "",
 ) -> None:
-    """Run the command line: exit 0 on success, 1 on an API error or when stdout is closed, 2 on a usage
-    error, 130 on Ctrl-C (click's own handling would exit 1)."""
+    """Run the command line: exit 0 on success, 1 on an API error or when stdout is closed, 2 on a
+    usage error, 130 on Ctrl-C (click's own handling would exit 1)."""
     group = build(root, client, version=version)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGINT) if in_main_thread else None
@@ -268,7 +280,8 @@ def run(
 
 
 class _Interrupted(BaseException):
-    """Ctrl-C, raised past click's ``KeyboardInterrupt`` handling (which prints ``Aborted!``, exit 1)."""
+    """Ctrl-C, raised past click's ``KeyboardInterrupt`` handling (which prints ``Aborted!``, exit
+    1)."""
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -276,7 +289,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's last flush into a closed pipe stays quiet."""
+    """Point stdout at /dev/null so that the interpreter's last flush into a closed pipe stays
+    quiet."""
     if sys.stdout is None:
         return
     try:

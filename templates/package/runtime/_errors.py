@@ -1,4 +1,5 @@
-"""The exception tree, and how to build the right exception from a response or a stream's error event."""
+"""The exception tree, and how to build the right exception from a response or a stream's error
+event."""
 
 from __future__ import annotations
 
@@ -173,7 +174,8 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     529: OverloadedError,
 }
 
-# What an Anthropic error type means when it arrives without an HTTP status (in an SSE ``error`` event).
+# What an Anthropic error type means when it arrives without an HTTP status (in an SSE ``error``
+# event).
 _STATUS_BY_TYPE: dict[str, int] = {
     "invalid_request_error": 400,
     "authentication_error": 401,
@@ -207,7 +209,8 @@ def _as_dict(value: object) -> dict[str, Any] | None:
 
 
 def _anthropic_error(body: dict[str, Any]) -> tuple[str | None, str | None, str | None] | None:
-    """(type, message, request_id) from ``{"type": "error", "error": {"type", "message"}}``, if it is one."""
+    """(type, message, request_id) from ``{"type": "error", "error": {"type", "message"}}``, if it
+    is one."""
     inner = _as_dict(body.get("error"))
     if inner is None or not ("type" in inner or "message" in inner) or "error" in inner:
         return None
@@ -222,7 +225,8 @@ def _anthropic_error(body: dict[str, Any]) -> tuple[str | None, str | None, str 
 
 
 def _describe_body(body: object) -> tuple[str | None, str | None, str | None]:
-    """(type, message, request_id) from a bare Anthropic error, the LowCodeAPI envelope, or plain text."""
+    """(type, message, request_id) from a bare Anthropic error, the LowCodeAPI envelope, or plain
+    text."""
     data = _as_dict(body)
     if data is None:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
@@ -269,7 +273,8 @@ def make_status_error(
     *,
     reason: str = "",
 ) -> APIStatusError:
-    """The right ``APIStatusError`` subclass for an error response; ``body`` is its parsed JSON or text."""
+    """The right ``APIStatusError`` subclass for an error response; ``body`` is its parsed JSON or
+    text."""
     err_type, message, request_id = _describe_body(body)
     if request_id is None:
         request_id = _header(headers, "request-id", "x-request-id")
@@ -285,7 +290,8 @@ def make_status_error(
 
 
 def error_from_event(data: object) -> APIStatusError:
-    """The exception for an SSE ``error`` event's data, with the status its ``error.type`` maps to."""
+    """The exception for an SSE ``error`` event's data, with the status its ``error.type`` maps
+    to."""
     err_type, message, request_id = _describe_body(data)
     status = _STATUS_BY_TYPE.get(err_type or "", 500)
     cls = error_class_for_status(status)
@@ -302,7 +308,8 @@ def unrouted_error(operation: str, error: APIStatusError) -> APIStatusError:
 
 
 def is_router_not_found(error: APIError) -> bool:
-    """Whether ``error`` is the proxy router's ``404 {"message": "Not Found"}`` (not an API ``not_found_error``)."""
+    """Whether ``error`` is the proxy router's ``404 {"message": "Not Found"}`` (not an API
+    ``not_found_error``)."""
     return (
         isinstance(error, APIStatusError)
         and error.status_code == 404

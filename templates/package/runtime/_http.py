@@ -1,4 +1,5 @@
-"""The rules the sync and async clients share: settings, URL formats, request building, envelopes."""
+"""The rules the sync and async clients share: settings, URL formats, request building,
+envelopes."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ TARGETS = ("lowcodeapi", "direct")
 BETA_HEADER = "anthropic-beta"
 URL_FORMATS = ("auto", "new", "old")
 
-# --------------------------------------------------------------------------------------------- settings
+# ---------------------------------------------------------------------------------------------
+# settings
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,14 @@ class ClientSettings:
 
 
 def default_target(api_token: str | None, api_key: str | None) -> str:
-    """The target when none is chosen (the client's and the CLI's one rule): ``"direct"`` when only an API
-    key is known (argument or environment variable), else ``"lowcodeapi"``."""
+    """The target when none is chosen (the client's and the CLI's one rule): ``"direct"`` when only
+    an API key is known (argument or environment variable), else ``"lowcodeapi"``."""
     return "direct" if api_key and not api_token and not DIRECT_UNCONFIGURED else "lowcodeapi"
 
 
 def _credential(given: str | None, name: str, env: str) -> str | None:
-    """The argument (surrounding whitespace stripped), else the environment variable; checked either way."""
+    """The argument (surrounding whitespace stripped), else the environment variable; checked either
+    way."""
     value = checked_secret(given, name)
     if value is None:
         value = checked_secret(os.environ.get(env), f"the {env} environment variable")
@@ -129,7 +132,8 @@ def resolve_settings(
     if target == "lowcodeapi":
         if not api_token:
             raise MissingCredentialsError(
-                f"No LowCodeAPI token: pass api_token=... or set the {TOKEN_ENV} environment variable."
+                f"No LowCodeAPI token: pass api_token=... or set the {TOKEN_ENV} environment"
+                " variable."
             )
         base = base_url or os.environ.get(BASE_URL_ENV) or LOWCODEAPI_BASE_URL
     else:
@@ -170,20 +174,23 @@ def format_order(
         return [settings.url_format]
     first = memory.current
     other = "old" if first == "new" else "new"
-    # Routes without path parameters look the same in both formats: a second try would repeat the first.
+    # Routes without path parameters look the same in both formats: a second try would repeat the
+    # first.
     if route.build(first, path_params)[1:] == route.build(other, path_params)[1:]:
         return [first]
     return [first, other]
 
 
 def remember_format(memory: FormatMemory, fmt: str, url: str) -> None:
-    """Record that ``fmt`` worked, logging (once per change) when it differs from the remembered one."""
+    """Record that ``fmt`` worked, logging (once per change) when it differs from the remembered
+    one."""
     if memory.current != fmt:
         memory.current = fmt
         logger.info("LowCodeAPI URL format: switching to %r (it served %s)", fmt, display_url(url))
 
 
-# ------------------------------------------------------------------------------------- building requests
+# ------------------------------------------------------------------------------------- building
+# requests
 
 
 @dataclass
@@ -231,7 +238,8 @@ def encode_headers(
 
 
 def form_pairs(fields: Mapping[str, object]) -> list[tuple[str, str]]:
-    """`application/x-www-form-urlencoded` pairs, nested the way form APIs read them: `a[b][0]=c`."""
+    """`application/x-www-form-urlencoded` pairs, nested the way form APIs read them:
+    `a[b][0]=c`."""
     return [pair for key, value in fields.items() for pair in deep_pairs(str(key), value)]
 
 
@@ -249,7 +257,8 @@ def _read_content(content: FileContent) -> tuple[str | None, bytes]:
 
 
 def normalize_file(value: FileTypes) -> tuple[str, bytes, str]:
-    """``(filename, bytes, media_type)`` for any accepted file input (read once, so retries can resend it)."""
+    """``(filename, bytes, media_type)`` for any accepted file input (read once, so retries can
+    resend it)."""
     filename: str | None = None
     media_type: str | None = None
     if isinstance(value, tuple):
@@ -266,7 +275,8 @@ def normalize_file(value: FileTypes) -> tuple[str, bytes, str]:
 
 
 def _is_one_file(value: object) -> TypeGuard[FileTypes]:
-    """Whether ``value`` is one file (content or a (name, content[, type]) tuple), not a list of files."""
+    """Whether ``value`` is one file (content or a (name, content[, type]) tuple), not a list of
+    files."""
     if not isinstance(value, (list, tuple)):
         return True
     if not isinstance(value, tuple) or len(value) not in (2, 3):
@@ -306,7 +316,8 @@ def build_request_spec(
     accept: str,
     stream: bool = False,
 ) -> RequestSpec:
-    """The method, URL, query, headers and body of one attempt at ``route`` in URL format ``fmt``."""
+    """The method, URL, query, headers and body of one attempt at ``route`` in URL format
+    ``fmt``."""
     method, path, route_query = route.build(fmt, path_params or {})
     callers = encode_query(query, route) + encode_query(options.extra_query)
     if settings.target == "lowcodeapi" and settings.url_format != "new":
@@ -346,7 +357,8 @@ def build_request_spec(
         fields["stream"] = (
             True  # Anthropic's switch to server-sent events; other streamed reads send no body
         )
-    # The proxy expects a JSON body on every write; reads send one only when there is something in it.
+    # The proxy expects a JSON body on every write; reads send one only when there is something in
+    # it.
     payload: object = fields if fields or method in ("POST", "PUT", "PATCH") else None
     data: dict[str, str] | None = None
     if files is not None:
@@ -375,7 +387,8 @@ def build_request_spec(
     )
 
 
-# ------------------------------------------------------------------------------------ reading responses
+# ------------------------------------------------------------------------------------ reading
+# responses
 
 _DATA_ENVELOPE_KEYS = frozenset({"data", "message", "provider", "response_headers", "status"})
 _RESULT_ENVELOPE_KEYS = frozenset(

@@ -1,4 +1,5 @@
-"""JSON Lines bodies (batch results): one cast value per line, read incrementally, sync and async."""
+"""JSON Lines bodies (batch results): one cast value per line, read incrementally, sync and
+async."""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ async def _aiter_lines(response: httpx.Response, unwrap: bool) -> AsyncIterator[
 
 
 class JSONLines(Generic[T]):
-    """One cast value per non-empty line of a JSON Lines body, read incrementally; closed at the end."""
+    """One cast value per non-empty line of a JSON Lines body, read incrementally; closed at the
+    end."""
 
     response: httpx.Response
 

@@ -1,8 +1,8 @@
 """List pages of both styles, and iteration over every item of every page.
 
 Cursor pages (``{"data", "has_more", "first_id", "last_id"}``; the next page is asked for with
-``after_id``) and token pages (``{"data", "next_page"}``; the next page is asked for with ``page``, as
-the managed-agents lists do). The page itself says which style it is, so one reader serves both.
+``after_id``) and token pages (``{"data", "next_page"}``; the next page is asked for with ``page``,
+as the managed-agents lists do). The page itself says which style it is, so one reader serves both.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def parse_page(raw: Any) -> PageInfo:
     """Read a list response: a cursor page ``{"data": [...], "has_more", ...}``, a token page
     ``{"data": [...], "next_page": "..."}`` or a bare list.
 
-    A bare list (what is left of the seed's ``{"data": [...]}`` once unwrapped) is one page with no more.
+    A bare list (what is left of the seed's ``{"data": [...]}`` once unwrapped) is one page with no
+    more.
     """
     next_page: str | None = None
     if isinstance(raw, list):
@@ -77,7 +78,8 @@ def parse_page(raw: Any) -> PageInfo:
 
 
 def next_page_query(query: Mapping[str, object] | None, info: PageInfo) -> dict[str, object] | None:
-    """The query for the page after ``info`` (``before_id`` paging walks backwards), or None at the end."""
+    """The query for the page after ``info`` (``before_id`` paging walks backwards), or None at the
+    end."""
     if not info.has_more or not info.items:
         return None
     params = {
@@ -153,11 +155,15 @@ class SyncPage(Generic[T]):
             yield from page.data
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more}, last_id={self.last_id!r})"
+        return (
+            f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more},"
+            f" last_id={self.last_id!r})"
+        )
 
 
 class AsyncPage(Generic[T]):
-    """One page of an async list; ``async for`` walks every item of this page and the pages after it."""
+    """One page of an async list; ``async for`` walks every item of this page and the pages after
+    it."""
 
     data: list[T]
     has_more: bool
@@ -211,11 +217,15 @@ class AsyncPage(Generic[T]):
                 yield item
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more}, last_id={self.last_id!r})"
+        return (
+            f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more},"
+            f" last_id={self.last_id!r})"
+        )
 
 
 class AsyncPaginator(Generic[T]):
-    """What an async list method returns: ``await`` it for the first page, ``async for`` it for every item."""
+    """What an async list method returns: ``await`` it for the first page, ``async for`` it for
+    every item."""
 
     def __init__(self, fetch_first: Callable[[], Awaitable[AsyncPage[T]]]) -> None:
         self._fetch_first = fetch_first

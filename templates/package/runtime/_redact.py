@@ -1,8 +1,9 @@
-"""Keeping credentials out of messages, reprs and log lines (httpx's and httpcore's included), and refusing
-credentials that could not be sent before they reach httpx (whose errors would quote them).
+"""Keeping credentials out of messages, reprs and log lines (httpx's and httpcore's included), and
+refusing credentials that could not be sent before they reach httpx (whose errors would quote them).
 
-A credential is masked in every spelling it can take on its way out: as given, escaped the way ``repr``,
-``bytes`` reprs and JSON write it (``\\n`` as backslash-n), and percent-encoded as in a URL query.
+A credential is masked in every spelling it can take on its way out: as given, escaped the way
+``repr``, ``bytes`` reprs and JSON write it (``\\n`` as backslash-n), and percent-encoded as in a
+URL query.
 """
 
 from __future__ import annotations
@@ -39,11 +40,13 @@ _SENSITIVE_HEADER_RE = re.compile(
 _MASK = "***"
 
 
-# ------------------------------------------------------------------------------------------- checking
+# -------------------------------------------------------------------------------------------
+# checking
 
 
 def _problem(value: str, *, credential: bool) -> str | None:
-    """Why ``value`` cannot be sent (in a header or a query), without quoting it; None when it can."""
+    """Why ``value`` cannot be sent (in a header or a query), without quoting it; None when it
+    can."""
     if credential and len(value) > MAX_SECRET_LENGTH:
         return f"is {len(value)} characters long (at most {MAX_SECRET_LENGTH})"
     for char in value:
@@ -58,10 +61,10 @@ def _problem(value: str, *, credential: bool) -> str | None:
 
 
 def checked_secret(value: str | None, source: str) -> str | None:
-    """``value`` without surrounding whitespace (None when nothing is left); ``ValueError`` when it cannot
-    be sent. Surrounding whitespace is never part of a key: it is what a file or a copy adds
-    (``"sk-ant-...\\n"``), so it is stripped rather than refused. The message names ``source``, never the
-    value."""
+    """``value`` without surrounding whitespace (None when nothing is left); ``ValueError`` when it
+    cannot be sent. Surrounding whitespace is never part of a key: it is what a file or a copy adds
+    (``"sk-ant-...\\n"``), so it is stripped rather than refused. The message names ``source``,
+    never the value."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -83,9 +86,9 @@ def is_sensitive_header(name: str) -> bool:
 
 
 def checked_headers(headers: Mapping[str, str | None] | None, source: str) -> dict[str, str | None]:
-    """``headers`` with surrounding whitespace stripped from each value (no header value has any); a value
-    that cannot be sent raises ``ValueError`` naming the header, not the value. Credential headers'
-    values are registered for masking (``Bearer KEY``: the key alone too)."""
+    """``headers`` with surrounding whitespace stripped from each value (no header value has any); a
+    value that cannot be sent raises ``ValueError`` naming the header, not the value. Credential
+    headers' values are registered for masking (``Bearer KEY``: the key alone too)."""
     checked: dict[str, str | None] = {}
     for name, value in (headers or {}).items():
         if value is None:
@@ -111,7 +114,8 @@ def checked_headers(headers: Mapping[str, str | None] | None, source: str) -> di
     return checked
 
 
-# ------------------------------------------------------------------------------------------- masking
+# -------------------------------------------------------------------------------------------
+# masking
 
 
 def _escaped(text: str) -> set[str]:
@@ -127,8 +131,8 @@ def _escaped(text: str) -> set[str]:
 
 
 def _spellings(secret: str) -> tuple[str, ...]:
-    """Every way ``secret`` can be written out: escaped (twice, as a repr inside a repr), percent-encoded
-    (httpx's query encoding, ``quote`` and ``quote_plus``, hex in either case)."""
+    """Every way ``secret`` can be written out: escaped (twice, as a repr inside a repr),
+    percent-encoded (httpx's query encoding, ``quote`` and ``quote_plus``, hex in either case)."""
     encoded: set[str] = set()
     try:
         encoded |= {quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret, safe="/")}
@@ -145,7 +149,8 @@ def _spellings(secret: str) -> tuple[str, ...]:
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a credential so that ``redact`` masks it, in every spelling, wherever it shows up."""
+    """Remember a credential so that ``redact`` masks it, in every spelling, wherever it shows
+    up."""
     # An overlong value is refused before it is sent anywhere (checked_secret): nothing to mask.
     if value and 4 <= len(value) <= 2 * MAX_SECRET_LENGTH and value not in _SECRETS:
         _SECRETS[value] = _spellings(value)
@@ -173,7 +178,8 @@ def display_url(url: str | httpx.URL) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Masks credentials in log records (httpx and httpcore log full URLs), their tracebacks included."""
+    """Masks credentials in log records (httpx and httpcore log full URLs), their tracebacks
+    included."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -1,4 +1,5 @@
-"""Success answers checked against what the operation declares: JSON of the declared shape, or an error.
+"""Success answers checked against what the operation declares: JSON of the declared shape, or an
+error.
 
 An HTML page, truncated JSON, an empty body or ``{"data": "text"}`` where a model is expected would
 otherwise come back as a string or None where the caller's code expects an object.
@@ -59,7 +60,8 @@ def _kind(value: object) -> str:
 
 
 def shape_problem(cast: Callable[[Any], Any], value: object) -> str | None:
-    """Why ``value`` cannot be what ``cast`` declares (``"a string where an object is expected"``)."""
+    """Why ``value`` cannot be what ``cast`` declares (``"a string where an object is
+    expected"``)."""
     shape = _shape(cast)
     if shape is None or isinstance(value, shape):
         return None
@@ -68,7 +70,8 @@ def shape_problem(cast: Callable[[Any], Any], value: object) -> str | None:
 
 
 def invalid_answer(response: httpx.Response, problem: str, text: str | None = None) -> APIError:
-    """The error for a 2xx ``response`` that is not what was declared; ``text`` defaults to its body."""
+    """The error for a 2xx ``response`` that is not what was declared; ``text`` defaults to its
+    body."""
     if text is None:
         text = response.content.decode("utf-8", "replace")
     body = redact(text)
@@ -83,8 +86,8 @@ def invalid_answer(response: httpx.Response, problem: str, text: str | None = No
 
 
 def json_answer(response: httpx.Response, cast: Callable[[Any], Any], *, unwrap: bool) -> Any:
-    """The JSON value of a read ``response`` (unwrapped from the LowCodeAPI envelope when ``unwrap``),
-    checked to be of the shape that ``cast`` declares."""
+    """The JSON value of a read ``response`` (unwrapped from the LowCodeAPI envelope when
+    ``unwrap``), checked to be of the shape that ``cast`` declares."""
     content = response.content
     if not content.strip():
         raise invalid_answer(response, "an empty body where JSON is expected")
@@ -104,8 +107,8 @@ def json_answer(response: httpx.Response, cast: Callable[[Any], Any], *, unwrap:
 def page_answer(
     response: httpx.Response, item_cast: Callable[[Any], Any], *, unwrap: bool
 ) -> PageInfo:
-    """A list answer's page: a JSON list, or an object whose ``data`` is a list of items of the shape
-    that ``item_cast`` declares."""
+    """A list answer's page: a JSON list, or an object whose ``data`` is a list of items of the
+    shape that ``item_cast`` declares."""
     raw = json_answer(response, lambda value: value, unwrap=unwrap)
     try:
         info = parse_page(raw)

@@ -33,7 +33,8 @@ def _lookup(headers: Mapping[str, Any] | None, name: str) -> str | None:
 def should_retry(
     status_code: int, headers: Mapping[str, Any] | None, body_headers: Mapping[str, Any] | None
 ) -> bool:
-    """Whether a response with this status is worth another attempt (``x-should-retry`` decides first)."""
+    """Whether a response with this status is worth another attempt (``x-should-retry`` decides
+    first)."""
     verdict = _lookup(headers, "x-should-retry") or _lookup(body_headers, "x-should-retry")
     if verdict is not None and verdict.strip().lower() in ("true", "false"):
         return verdict.strip().lower() == "true"
@@ -41,7 +42,8 @@ def should_retry(
 
 
 def server_delay(headers: Mapping[str, Any] | None) -> float | None:
-    """The wait that ``retry-after-ms`` or ``retry-after`` (seconds or HTTP date) asks for, if 0..60 s."""
+    """The wait that ``retry-after-ms`` or ``retry-after`` (seconds or HTTP date) asks for, if 0..60
+    s."""
     delay: float | None = None
     millis = _lookup(headers, "retry-after-ms")
     if millis is not None:
@@ -70,7 +72,8 @@ def retry_delay(
 ) -> float:
     """Seconds to wait before retry number ``retries_taken + 1``.
 
-    A delay the server gives is waited in full; otherwise 0.5 s x 2^n, capped at 8 s, less up to 25 % jitter.
+    A delay the server gives is waited in full; otherwise 0.5 s x 2^n, capped at 8 s, less up to 25
+    % jitter.
     """
     given = server_delay(headers)
     if given is None:

@@ -1,4 +1,5 @@
-"""Server-sent events: an incremental decoder, and the accumulator that rebuilds a Message from its events."""
+"""Server-sent events: an incremental decoder, and the accumulator that rebuilds a Message from its
+events."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ _TOOL_BLOCKS = ("tool_use", "server_tool_use", "mcp_tool_use")
 
 @dataclass(frozen=True)
 class ServerSentEvent:
-    """One dispatched event: its ``event:`` name (if any), its joined ``data:`` lines and its ``id:``."""
+    """One dispatched event: its ``event:`` name (if any), its joined ``data:`` lines and its
+    ``id:``."""
 
     event: str | None
     data: str
@@ -23,7 +25,8 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    """Turns byte chunks, split anywhere, into events (CRLF, LF or CR line ends; comments ignored)."""
+    """Turns byte chunks, split anywhere, into events (CRLF, LF or CR line ends; comments
+    ignored)."""
 
     def __init__(self) -> None:
         self._buffer = b""
@@ -60,7 +63,8 @@ class SSEDecoder:
 
     @property
     def in_event(self) -> bool:
-        """Whether the input stopped part-way through an event (an unfinished line or undispatched fields)."""
+        """Whether the input stopped part-way through an event (an unfinished line or undispatched
+        fields)."""
         return bool(self._buffer.strip()) or self._pending
 
     def _line(self, raw: bytes) -> ServerSentEvent | None:

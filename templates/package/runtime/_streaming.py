@@ -1,4 +1,5 @@
-"""Streamed Messages: typed server-sent events, their text, and the final Message; sync and async."""
+"""Streamed Messages: typed server-sent events, their text, and the final Message; sync and
+async."""
 
 from __future__ import annotations
 
@@ -149,7 +150,8 @@ def _text_of(event: Event) -> str | None:
 
 
 class Stream(Generic[T, F]):
-    """The typed events of a streamed Message; ``ping`` skipped, ``error`` raised, response closed at the end."""
+    """The typed events of a streamed Message; ``ping`` skipped, ``error`` raised, response closed
+    at the end."""
 
     response: httpx.Response
 
@@ -195,7 +197,8 @@ class Stream(Generic[T, F]):
                 yield text
 
     def get_final_message(self) -> F:
-        """Read the rest of the stream and return the whole Message, cast by the resource's model."""
+        """Read the rest of the stream and return the whole Message, cast by the resource's
+        model."""
         for _ in self._raw_events():
             pass
         if self._accumulator.message is None:
@@ -266,7 +269,8 @@ class AsyncStream(Generic[T, F]):
                 yield text
 
     async def get_final_message(self) -> F:
-        """Read the rest of the stream and return the whole Message, cast by the resource's model."""
+        """Read the rest of the stream and return the whole Message, cast by the resource's
+        model."""
         async for _ in self._raw_events():
             pass
         if self._accumulator.message is None:

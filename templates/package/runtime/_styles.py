@@ -1,7 +1,8 @@
 """How a parameter's value is written on the wire: OpenAPI's `style` and `explode`, in one function.
 
-Every path, query and header parameter goes through `serialize_param`; the route (`url_formats.ROUTES`)
-says which style each parameter of an operation has when it is not its location's default.
+Every path, query and header parameter goes through `serialize_param`; the route
+(`url_formats.ROUTES`) says which style each parameter of an operation has when it is not its
+location's default.
 """
 
 from __future__ import annotations
@@ -56,9 +57,10 @@ def deep_pairs(name: str, value: object) -> list[tuple[str, str]]:
 def serialize_param(
     name: str, value: object, style: str, explode: bool, *, percent_encode: bool = False
 ) -> list[tuple[str, str]]:
-    """The ``(name, text)`` pairs of one parameter. Query styles (form, spaceDelimited, pipeDelimited,
-    deepObject) give one pair per wire parameter; simple, label and matrix (path, header) give one pair
-    whose text is the whole value. ``percent_encode`` (path values) quotes each piece, never a delimiter.
+    """The ``(name, text)`` pairs of one parameter. Query styles (form, spaceDelimited,
+    pipeDelimited, deepObject) give one pair per wire parameter; simple, label and matrix (path,
+    header) give one pair whose text is the whole value. ``percent_encode`` (path values) quotes
+    each piece, never a delimiter.
     """
     if _omitted(value):
         return []

@@ -64,7 +64,8 @@ FileContent: TypeAlias = "bytes | IO[bytes] | os.PathLike[str]"
 FileTypes: TypeAlias = (
     "FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]"
 )
-"""A file to upload: its content, or ``(filename, content)``, or ``(filename, content, media_type)``."""
+"""A file to upload: its content, or ``(filename, content)``, or ``(filename, content,
+media_type)``."""
 
 Target: TypeAlias = Literal["lowcodeapi", "direct"]
 """Where calls go: through the LowCodeAPI proxy, or straight to api.anthropic.com."""
@@ -73,7 +74,8 @@ URLFormat: TypeAlias = Literal["auto", "new", "old"]
 """Which LowCodeAPI URL format to use; ``auto`` tries the new one and falls back to the old."""
 
 Files: TypeAlias = "Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven]"
-"""A call's multipart files by field name; a list sends several files under one name, NOT_GIVEN none."""
+"""A call's multipart files by field name; a list sends several files under one name, NOT_GIVEN
+none."""
 
 Headers: TypeAlias = "Mapping[str, str]"
 """Extra HTTP headers for one call."""
