@@ -36,7 +36,8 @@ from robustkit import (
     run_ruff,
 )
 
-LARGE = frozenset({"github-2021-10.json", "stripe-2023-09.yaml", "openai-2026-08.yaml", "anthropic/stainless-2026-05.json"})
+LARGE = frozenset({"github-2021-10.json", "stripe-2023-09.yaml", "openai-2026-08.yaml", "anthropic/stainless-2026-05.json",
+                   "anthropic/stainless-2026-01.json"})
 MYPY = frozenset({"anthropic/stainless-2026-01.json", "anthropic/stainless-2026-05.json", "openai-2026-08.yaml",
                   "petstore-oai-v3.0.yaml", "petstore-expanded-oai-v3.0.yaml", "petstore3-swagger-v3.0.4.yaml",
                   "petstore31-swagger-v3.1.1.yaml"})

@@ -267,6 +267,7 @@ def check_spec(spec: dict[str, Any], must_generate: bool = False, carried: tuple
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
 
 
+@pytest.mark.slow  # ~12 s of generated packages: in `make test-slow` (CI runs it); the named regressions stay fast
 @settings(max_examples=20, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(hostile_specs())
 @example(WORST)
