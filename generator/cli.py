@@ -152,14 +152,17 @@ def _project_root() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# Options that several commands share, written once.
+ROOT_OPTION = click.option(
+    "--root",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Project root (holds pyproject.toml).",
+)
+
 target_options = [
-    click.option(
-        "--root",
-        default=".",
-        show_default=True,
-        type=click.Path(file_okay=False),
-        help="Project root (holds pyproject.toml).",
-    ),
+    ROOT_OPTION,
     click.option(
         "--target", "target", default=None, help="Only this [[tool.lowcodegen.targets]] entry."
     ),
@@ -370,7 +373,7 @@ def _load_urls_module() -> ModuleType:
     help="The URL format to write.",
 )
 @click.option("--method", default=None, help="HTTP method, when the path alone is ambiguous.")
-@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False))
+@ROOT_OPTION
 @click.option("--target", "target", default=None)
 @_fail_on_bad_input
 def translate_command(url: str, to: str, method: str | None, root: str, target: str | None) -> None:
@@ -429,13 +432,7 @@ def translate_command(url: str, to: str, method: str | None, root: str, target: 
 @click.option(
     "--rules", "list_rules", is_flag=True, help="List every rule id with its severity, then exit."
 )
-@click.option(
-    "--root",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Project root (holds pyproject.toml).",
-)
+@ROOT_OPTION
 @click.option(
     "--target", "target", default=None, help="Only this [[tool.lowcodegen.targets]] entry."
 )
@@ -491,13 +488,7 @@ def diff_command(
     show_default=True,
     help="Output format (json: schema lowcodegen-audit/1).",
 )
-@click.option(
-    "--root",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Project root (holds pyproject.toml).",
-)
+@ROOT_OPTION
 @click.option(
     "--target",
     "target",
@@ -549,13 +540,7 @@ def audit_command(published: str, form: str, root: str, target: str | None) -> N
     type=click.IntRange(min=0),
     help="Retries on connection errors, timeouts, 429 and 5xx.",
 )
-@click.option(
-    "--root",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Project root (holds pyproject.toml).",
-)
+@ROOT_OPTION
 @click.option(
     "--target",
     "target",
