@@ -26,16 +26,11 @@ from ._base import (
     open_temp,
 )
 from ._errors import APIStatusError, is_router_not_found, unrouted_error
-from ._http import (
-    envelope_headers,
-    format_order,
-    prepare_files,
-    remember_format,
-    resolve_settings,
-)
+from ._http import envelope_headers, prepare_files
 from ._jsonlines import AsyncJSONLines
 from ._pagination import AsyncPage, AsyncPaginator
 from ._retry import should_retry
+from ._settings import format_order, remember_format, resolve_settings
 from ._streaming import AsyncStream
 from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, URLFormat
 

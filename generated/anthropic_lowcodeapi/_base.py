@@ -22,8 +22,6 @@ from ._errors import (
     make_status_error,
 )
 from ._http import (
-    ClientSettings,
-    FormatMemory,
     FormFile,
     RequestSpec,
     build_request_spec,
@@ -37,6 +35,7 @@ from ._provider import PACKAGE_NAME
 from ._redact import display_url, install_log_redaction, redact
 from ._responses import invalid_answer, json_answer, page_answer
 from ._retry import retry_delay
+from ._settings import ClientSettings, FormatMemory
 from ._types import NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ from click.core import ParameterSource
 
 from ._cli_output import Output, Progress, ProgressTransport
 from ._errors import APIError
-from ._http import default_target
 from ._provider import API_KEY_ENV, TOKEN_ENV
 from ._redact import register_secret
+from ._settings import default_target
 
 
 class _Closable(Protocol):

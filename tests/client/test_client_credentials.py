@@ -164,7 +164,7 @@ def test_the_default_target_is_the_clis_rule(arguments: dict[str, str], env: dic
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert lc.Client(**arguments).target == expected
-    from anthropic_lowcodeapi._http import default_target  # the CLI calls this same function
+    from anthropic_lowcodeapi._settings import default_target  # the CLI calls this same function
 
     token = arguments.get("api_token") or env.get("LOWCODEAPI_API_TOKEN")
     key = arguments.get("api_key") or env.get("ANTHROPIC_API_KEY")

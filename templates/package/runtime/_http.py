@@ -1,193 +1,51 @@
-"""The rules the sync and async clients share: settings, URL formats, request building,
-envelopes."""
+"""One request, built: URL, query, headers and body (JSON, form, multipart files, raw bytes) for
+an attempt; and the response body decoded, LowCodeAPI's envelope unwrapped."""
 
 from __future__ import annotations
 
 import json
-import logging
 import mimetypes
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from ._errors import MissingCredentialsError
 from ._provider import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
     DIRECT_AUTH_HEADER,
     DIRECT_AUTH_PREFIX,
     DIRECT_AUTH_QUERY,
-    DIRECT_BASE_URL,
-    DIRECT_BASE_URL_ENV,
     DIRECT_HEADERS,
-    DIRECT_UNCONFIGURED,
-    LOWCODEAPI_BASE_URL,
-    PACKAGE_NAME,
-    TOKEN_ENV,
     USER_AGENT,
 )
-from ._redact import checked_headers, checked_secret, display_url
+from ._redact import checked_headers
 from ._styles import DEFAULT_STYLES, deep_pairs, serialize_param, value_text
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
-from ._urls import check_base_url
 
 if TYPE_CHECKING:
     from typing import TypeAlias, TypeGuard
 
+    from ._settings import ClientSettings
     from ._urls import Route
 
 FormFile: TypeAlias = "tuple[str, tuple[str, bytes, str]]"
 """A multipart file field: (field name, (filename, content, media type))."""
 
 __all__ = [
-    "ClientSettings",
     "FormFile",
-    "FormatMemory",
     "RequestSpec",
     "BETA_HEADER",
     "build_request_spec",
     "decode_body",
-    "default_target",
     "encode_headers",
     "encode_query",
     "envelope_headers",
-    "format_order",
     "join_betas",
     "normalize_file",
     "prepare_files",
-    "remember_format",
-    "resolve_settings",
     "unwrap_envelope",
 ]
 
-logger = logging.getLogger(PACKAGE_NAME)
-
-TARGETS = ("lowcodeapi", "direct")
 BETA_HEADER = "anthropic-beta"
-URL_FORMATS = ("auto", "new", "old")
-
-# ---------------------------------------------------------------------------------------------
-# settings
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """A client's resolved configuration (credentials included; never printed)."""
-
-    target: str
-    base_url: str
-    api_token: str | None
-    api_key: str | None
-    url_format: str
-    max_retries: int
-    timeout: TimeoutTypes
-    default_headers: Mapping[str, str | None]  # None: drop that header
-
-    def __repr__(self) -> str:
-        return f"ClientSettings(target={self.target!r}, base_url={display_url(self.base_url)!r})"
-
-
-def default_target(api_token: str | None, api_key: str | None) -> str:
-    """The target when none is chosen (the client's and the CLI's one rule): ``"direct"`` when only
-    an API key is known (argument or environment variable), else ``"lowcodeapi"``."""
-    return "direct" if api_key and not api_token and not DIRECT_UNCONFIGURED else "lowcodeapi"
-
-
-def _credential(given: str | None, name: str, env: str) -> str | None:
-    """The argument (surrounding whitespace stripped), else the environment variable; checked either
-    way."""
-    value = checked_secret(given, name)
-    if value is None:
-        value = checked_secret(os.environ.get(env), f"the {env} environment variable")
-    return value
-
-
-def resolve_settings(
-    *,
-    api_token: str | None,
-    api_key: str | None,
-    target: str | None,
-    base_url: str | None,
-    url_format: str,
-    max_retries: int,
-    timeout: TimeoutTypes,
-    default_headers: Mapping[str, str] | None,
-) -> ClientSettings:
-    """Validate constructor options and fill the rest from the environment and the defaults.
-
-    Credentials that could not be sent (control or non-ASCII characters, absurd length) raise
-    ``ValueError`` here, without their value, rather than an httpx error that quotes them later.
-    """
-    if target is not None and target not in TARGETS:
-        raise ValueError(f"target must be one of {TARGETS}, not {target!r}")
-    if url_format not in URL_FORMATS:
-        raise ValueError(f"url_format must be one of {URL_FORMATS}, not {url_format!r}")
-    if max_retries < 0:
-        raise ValueError("max_retries must be 0 or more")
-    api_token = _credential(api_token, "api_token", TOKEN_ENV)
-    api_key = _credential(api_key, "api_key", API_KEY_ENV)
-    target = target or default_target(api_token, api_key)
-    headers = checked_headers(default_headers, "default_headers")
-    if target == "lowcodeapi":
-        if not api_token:
-            raise MissingCredentialsError(
-                f"No LowCodeAPI token: pass api_token=... or set the {TOKEN_ENV} environment"
-                " variable."
-            )
-        base = base_url or os.environ.get(BASE_URL_ENV) or LOWCODEAPI_BASE_URL
-    else:
-        if DIRECT_UNCONFIGURED:
-            raise ValueError(f"target='direct' is not available: {DIRECT_UNCONFIGURED}")
-        if not api_key:
-            raise MissingCredentialsError(
-                "No API key for target='direct': pass api_key=... "
-                f"or set the {API_KEY_ENV} environment variable."
-            )
-        base = base_url or os.environ.get(DIRECT_BASE_URL_ENV) or DIRECT_BASE_URL
-    return ClientSettings(
-        target=target,
-        base_url=check_base_url(base),
-        api_token=api_token,
-        api_key=api_key,
-        url_format=url_format,
-        max_retries=max_retries,
-        timeout=timeout,
-        default_headers=headers,
-    )
-
-
-class FormatMemory:
-    """Which LowCodeAPI URL format works; shared by a client and its ``with_options`` copies."""
-
-    def __init__(self, current: str) -> None:
-        self.current = current
-
-
-def format_order(
-    settings: ClientSettings, memory: FormatMemory, route: Route, path_params: Mapping[str, object]
-) -> list[str]:
-    """The URL formats to try, in order, for one call."""
-    if settings.target == "direct":
-        return ["direct"]
-    if settings.url_format != "auto":
-        return [settings.url_format]
-    first = memory.current
-    other = "old" if first == "new" else "new"
-    # Routes without path parameters look the same in both formats: a second try would repeat the
-    # first.
-    if route.build(first, path_params)[1:] == route.build(other, path_params)[1:]:
-        return [first]
-    return [first, other]
-
-
-def remember_format(memory: FormatMemory, fmt: str, url: str) -> None:
-    """Record that ``fmt`` worked, logging (once per change) when it differs from the remembered
-    one."""
-    if memory.current != fmt:
-        memory.current = fmt
-        logger.info("LowCodeAPI URL format: switching to %r (it served %s)", fmt, display_url(url))
-
 
 # ------------------------------------------------------------------------------------- building
 # requests
