@@ -64,7 +64,7 @@ def nesting_bounded(file: str) -> Iterator[None]:
     """Python's stack running out in a stage that walks schemas through their `$ref`s (a legal chain
     of hundreds of models, each a property of the one before): a located error, not a traceback.
     Load bounds the nesting of the document itself (source.MAX_DEPTH) and chains of bare `$ref`s
-    (load.MAX_REF_CHAIN); this bounds the rest."""
+    (refs.MAX_REF_CHAIN); this bounds the rest."""
     try:
         yield
     except RecursionError:

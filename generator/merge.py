@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .ir import InputFile, Provider
-from .load import LoadedSpec, deref
+from .load import LoadedSpec
 from .openapi_paths import METHODS, iter_operations
+from .refs import deref
 from .urlformats import EXTENSION, MergedRoute, RouteTable, make_route, route_extension, shape
 
 Source = Literal["both", "documented", "snapshot", "spec"]

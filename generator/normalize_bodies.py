@@ -15,11 +15,11 @@ from .ir import (
     Param,
     Response,
 )
-from .load import deref
 from .naming import (
     Namer,
 )
 from .normalize_params import build_param
+from .refs import deref
 from .schemas import ANY, TypeBuilder
 
 _JSON = re.compile(r"^application/(.+\+)?json(;.*)?$|^\*/\*$")

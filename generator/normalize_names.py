@@ -15,7 +15,6 @@ from .ir import (
     Param,
     Resource,
 )
-from .load import deref
 from .naming import (
     ANNOTATION_MODULES,
     CLIENT_ATTRS,
@@ -30,6 +29,7 @@ from .naming import (
     words,
 )
 from .openapi_paths import METHODS
+from .refs import deref
 from .urlformats import MergedRoute, RouteTable
 
 

@@ -18,8 +18,8 @@ from .diagnostics import pointer_join
 from .expr import ANY as ANY_TYPE
 from .expr import NONE, Call, Dict, Expr, Literal, Name, Tuple, subscript, union
 from .ir import Field, Model, ObjectModel, TypeRef, UnionModel
-from .load import resolve_pointer
 from .naming import RESERVED_NAMES, SHADOWED, Namer, pascal, safe, snake
+from .refs import resolve_pointer
 
 MODEL_ATTRS = frozenset({"parse", "to_dict", "to_json", "get"})
 

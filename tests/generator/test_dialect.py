@@ -10,7 +10,8 @@ import pytest
 from gentest_util import ANTHROPIC_DEFINITION, OPENAI_DEFINITION
 
 from generator.dialect import METHODS, is_lowcodeapi_dialect, repair_lowcodeapi
-from generator.load import load_spec, resolve_pointer
+from generator.load import load_spec
+from generator.refs import resolve_pointer
 
 
 def ops(doc: dict[str, Any]) -> set[tuple[str, str]]:

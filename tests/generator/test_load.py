@@ -8,7 +8,8 @@ import pytest
 from gentest_util import MINIMAL, spec_file
 
 from generator.diagnostics import Diagnostic, GeneratorError
-from generator.load import iter_refs, load_spec, resolve_pointer
+from generator.load import load_spec
+from generator.refs import iter_refs, resolve_pointer
 
 HEAD31 = 'openapi: 3.1.0\ninfo: {title: T, version: "1"}\n'
 
