@@ -20,7 +20,8 @@ from .naming import (
 )
 from .normalize_params import build_param
 from .refs import deref
-from .schemas import ANY, TypeBuilder
+from .schema_unions import ANY
+from .schemas import TypeBuilder
 
 _JSON = re.compile(r"^application/(.+\+)?json(;.*)?$|^\*/\*$")
 

@@ -1,8 +1,8 @@
 """JSON Schema to Python types: one `TypeRef` per schema use, one model per named or inline object.
 
 Response side: model classes (attribute access, lazy conversion). Request side: TypedDicts. Unions
-are decoded by their discriminator (declared, or a `type` property whose value is fixed per
-variant). What cannot be typed degrades to `Any` with a warning; nothing is dropped.
+(schema_unions.py) are decoded by their discriminator. What cannot be typed degrades to `Any` with a
+warning; nothing is dropped.
 """
 
 from __future__ import annotations
@@ -10,64 +10,21 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .code import Code, py_literal, py_str
+from .code import Code, py_literal
 from .diagnostics import pointer_join
-from .expr import ANY as ANY_TYPE
-from .expr import NONE, Call, Dict, Expr, Literal, Name, Tuple, subscript, union
+from .expr import NONE, Call, Literal, Name, subscript
 from .ir import Field, Model, ObjectModel, TypeRef, UnionModel
 from .naming import RESERVED_NAMES, SHADOWED, Namer, pascal, safe, snake
 from .refs import resolve_pointer
+from .schema_unions import ANY, PendingModel, as_nullable, combine, union_of
 
 MODEL_ATTRS = frozenset({"parse", "to_dict", "to_json", "get"})
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-ANY = TypeRef(ANY_TYPE, ANY_TYPE, None)
 _STR = Name(Code("str"))
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-
-
-@dataclass
-class _Pending:
-    """A model being built; recursion finds it here by key before its fields exist."""
-
-    key: str
-    schema_name: str
-    class_name: Code
-    param_name: Code
-    kind: str  # object | union
-    description: str = ""
-    fields: tuple[Field, ...] = ()
-    union: _Union | None = None
-    refs: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True)
-class _Union:
-    type: TypeRef
-    members: tuple[TypeRef, ...]
-    discriminator: str | None
-    variants: tuple[tuple[str, Code], ...]
-
-
-def _parsers(names: tuple[Code, ...]) -> Expr:
-    """A discriminator value's decoder: one model's parse, or the tuple of those sharing the
-    value."""
-    return (
-        Code(f"{names[0]}.parse")
-        if len(names) == 1
-        else Tuple(tuple(Code(f"{n}.parse") for n in names))
-    )
-
-
-def _nullable(ref: TypeRef, nullable: bool = True) -> TypeRef:
-    if not nullable or ref.nullable or ref.py_type == ANY_TYPE:
-        return ref
-    return replace(
-        ref, py_type=union(ref.py_type, NONE), param_type=union(ref.param_type, NONE), nullable=True
-    )
 
 
 class TypeBuilder:
@@ -77,7 +34,7 @@ class TypeBuilder:
         self.doc = document
         self.warn = warn
         self.namer = Namer(RESERVED_NAMES, joiner="")
-        self.pending: dict[str, _Pending] = {}
+        self.pending: dict[str, PendingModel] = {}
         self.shaped: set[str] = set()  # keys of the models that are members of a union
         self._inlining: set[str] = set()
 
@@ -95,34 +52,39 @@ class TypeBuilder:
             kinds = [k for k in kind if k != "null"]
             if len(kinds) > 1:
                 members = [self.type_of({**schema, "type": k}, pointer, context) for k in kinds]
-                return _nullable(self._union_of(members, None, ()), nullable)
+                return as_nullable(union_of(members, None, ()), nullable)
             kind = kinds[0] if kinds else "null"
         # legal, but no Literal can say it
         if "const" in schema and isinstance(schema["const"], (dict, list)):
             self.warn(pointer, "const is an object or array: typed as Any")
             return ANY
         if "const" in schema:
-            return _nullable(self._literal([schema["const"]]), nullable)
+            return as_nullable(self._literal([schema["const"]]), nullable)
         if isinstance(schema.get("enum"), list):
             values = [v for v in schema["enum"] if v is not None]
             nullable = nullable or None in schema["enum"]
             if values and all(
                 isinstance(v, (str, int)) and not isinstance(v, bool) for v in values
             ):
-                return _nullable(self._literal(values), nullable)
+                return as_nullable(self._literal(values), nullable)
         for combiner in ("oneOf", "anyOf"):
             if isinstance(schema.get(combiner), list) and schema[combiner]:
-                return _nullable(self._combined(schema, combiner, pointer, context).type, nullable)
+                return as_nullable(
+                    combine(
+                        self.type_of, self.pending, self.shaped, schema, combiner, pointer, context
+                    ).type,
+                    nullable,
+                )
         if isinstance(schema.get("allOf"), list) and schema["allOf"]:
             if len(schema["allOf"]) == 1 and not schema.get("properties"):
-                return _nullable(
+                return as_nullable(
                     self.type_of(schema["allOf"][0], pointer_join(pointer, "allOf", 0), context),
                     nullable,
                 )
-            return _nullable(self._named(pointer, context, schema), nullable)
+            return as_nullable(self._named(pointer, context, schema), nullable)
         if kind == "object" or (kind is None and isinstance(schema.get("properties"), dict)):
             if schema.get("properties"):
-                return _nullable(self._named(pointer, context, schema), nullable)
+                return as_nullable(self._named(pointer, context, schema), nullable)
             extra = schema.get("additionalProperties")
             inner = (
                 self.type_of(
@@ -132,7 +94,7 @@ class TypeBuilder:
                 else ANY
             )
             conv = Call(Code("_m.dict_of"), (inner.convert,)) if inner.convert else None
-            return _nullable(
+            return as_nullable(
                 TypeRef(
                     subscript("dict", _STR, inner.py_type),
                     subscript("Mapping", _STR, inner.param_type),
@@ -154,7 +116,7 @@ class TypeBuilder:
             )
             # A list of plain strings is a repeatable CLI option (`--beta a --beta b`) besides JSON.
             strs = inner.python_kind == "str" and not (inner.is_structured or inner.is_binary)
-            return _nullable(
+            return as_nullable(
                 TypeRef(
                     subscript("list", inner.py_type),
                     param,
@@ -169,7 +131,7 @@ class TypeBuilder:
                 nullable,
             )
         if kind == "string" and schema.get("format") == "binary":
-            return _nullable(
+            return as_nullable(
                 TypeRef(
                     Name(Code("bytes")),
                     Name(Code("FileTypes")),
@@ -182,7 +144,7 @@ class TypeBuilder:
         if isinstance(kind, str) and kind in _SCALARS:
             name = Code(_SCALARS[kind])
             used = frozenset({str(name)})
-            return _nullable(
+            return as_nullable(
                 TypeRef(
                     Name(name),
                     Name(name),
@@ -297,7 +259,11 @@ class TypeBuilder:
         kind = (
             "bool"
             if isinstance(first, bool)
-            else "int" if isinstance(first, int) else "str" if isinstance(first, str) else "any"
+            else "int"
+            if isinstance(first, int)
+            else "str"
+            if isinstance(first, str)
+            else "any"
         )
         # a partial list would mislead
         strings = tuple(values) if all(isinstance(v, str) for v in values) else ()
@@ -346,7 +312,7 @@ class TypeBuilder:
             class_name, param_name = self._names(name)
             members = schema.get("oneOf") or schema.get("anyOf")
             is_union = isinstance(members, list) and not schema.get("properties")
-            p = _Pending(
+            p = PendingModel(
                 key,
                 name,
                 class_name,
@@ -356,8 +322,14 @@ class TypeBuilder:
             )
             self.pending[key] = p  # registered before its children: recursion ends here
             if is_union:
-                p.union = self._combined(
-                    schema, "oneOf" if "oneOf" in schema else "anyOf", key, class_name
+                p.union = combine(
+                    self.type_of,
+                    self.pending,
+                    self.shaped,
+                    schema,
+                    "oneOf" if "oneOf" in schema else "anyOf",
+                    key,
+                    class_name,
                 )
                 p.refs = p.union.type.refs
             else:
@@ -425,77 +397,3 @@ class TypeBuilder:
                 )
             )
         return tuple(out)
-
-    def _combined(
-        self, schema: dict[str, Any], combiner: str, pointer: str, context: str
-    ) -> _Union:
-        members: list[TypeRef] = []
-        nullable = False
-        for i, member in enumerate(schema[combiner]):
-            t = self.type_of(member, pointer_join(pointer, combiner, i), f"{context}{i}")
-            if t.py_type == NONE:
-                nullable = True
-            else:
-                members.append(t)
-        if not members:
-            return _Union(ANY, (), None, ())
-        if len(members) == 1:
-            return _Union(_nullable(members[0], nullable), tuple(members), None, ())
-        disc = self._discriminator(schema, members)
-        found = [
-            (v, m.annotation)
-            for m in members
-            if disc and (v := self._fixed_value(m, disc)) is not None
-        ]
-        grouped: dict[str, list[Code]] = {}
-        for value, annotation in found:
-            # variants sharing a value are told apart by shape
-            grouped.setdefault(value, []).append(annotation)
-        variants = tuple((value, names[0]) for value, names in grouped.items())
-        for member in members:  # model members: the runtime may have to tell them apart by shape
-            if len(member.refs) == 1 and member.parses_model:
-                self.shaped |= member.refs
-        union = self._union_of(members, disc, tuple((v, tuple(n)) for v, n in grouped.items()))
-        return _Union(_nullable(union, nullable), tuple(members), disc, variants)
-
-    def _union_of(
-        self,
-        members: list[TypeRef],
-        disc: str | None,
-        variants: tuple[tuple[str, tuple[Code, ...]], ...],
-    ) -> TypeRef:
-        convs = tuple(m.convert for m in members if m.convert)
-        conv = None
-        if convs:
-            table = Dict(tuple((py_str(v), _parsers(names)) for v, names in variants))
-            conv = Call(
-                Code("_m.union_of"), (py_str(disc) if disc else Code("None"), table, Tuple(convs))
-            )
-        return TypeRef(
-            union(*(m.py_type for m in members)),
-            union(*(m.param_type for m in members)),
-            conv,
-            is_structured=any(m.is_structured for m in members),
-            refs=frozenset().union(*(m.refs for m in members)),
-            builtins=frozenset().union(*(m.builtins for m in members)),
-            param_builtins=frozenset().union(*(m.param_builtins for m in members)),
-        )
-
-    def _discriminator(self, schema: dict[str, Any], members: list[TypeRef]) -> str | None:
-        disc = schema.get("discriminator")
-        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
-            return str(disc["propertyName"])
-        return "type" if all(self._fixed_value(m, "type") is not None for m in members) else None
-
-    def _fixed_value(self, ref: TypeRef, prop: str) -> str | None:
-        """The single value a model's `prop` may take (a const or one-value enum), when `ref` is one
-        model."""
-        if len(ref.refs) != 1 or ref.nullable:
-            return None
-        p = self.pending.get(next(iter(ref.refs)))
-        if p is None or p.union is not None or ref.py_type != Name(p.class_name):
-            return None
-        for f in p.fields:
-            if f.wire_name == prop and len(f.type.enum_values) == 1:
-                return f.type.enum_values[0]
-        return None
