@@ -12,7 +12,8 @@ from typing import Any
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .ir import InputFile, Provider, Route
 from .load import LoadedSpec
-from .merge import MergedSpec, MergeReport, ReportEntry, operation_counts, to_openapi31
+from .merge import MergedSpec, operation_counts, to_openapi31
+from .merge_report import MergeReport, ReportEntry
 from .openapi_paths import iter_operations, template_params
 from .provider_routes import canonical_path, derive_route, direct_base, path_parameters, upstream
 from .urlformats import EXTENSION, MergedRoute, route_extension

@@ -17,7 +17,7 @@ import jinja2
 from . import code, layout
 from .code import Code
 from .ir import Api, Model, ObjectModel, Operation, Resource, UnionModel
-from .merge import MergeReport
+from .merge_report import MergeReport
 from .output import RenderedFile
 
 
