@@ -29,8 +29,17 @@ _REWRITTEN = re.compile(
 )
 _DEFINITION = re.compile(r"(?:async def |def |class |@)")
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-# `name="...",`: black cannot split it
-_KEEPS_LONG = re.compile(r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?""")
+# Long lines black leaves as they are (strings already replaced by `""`): one string as an
+# argument, keyword argument or dict entry; a dict entry opening a call (`"key": Route(`) or
+# holding a name (`"key": key,`); a lambda returning an attribute chain (`lambda c: c.a.b,`); a
+# `def name(` whose name is that long: no bracket or operator to split at.
+_KEEPS_LONG = re.compile(
+    r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?"""
+    r"""|"": [A-Za-z_]\w*\(|"": [A-Za-z_][\w.]*,?"""
+    r"""|lambda [A-Za-z_]\w*: [A-Za-z_][\w.]*,?|(?:async )?def [A-Za-z_]\w*\("""
+)
+# `NAME = "..."`: black never wraps a lone string in parentheses (tested)
+_STRING_ASSIGNMENT = re.compile(r'[A-Za-z_]\w*(?:: [\w\[\], |]+)? = ""')
 
 
 def suspect(text: str) -> str | None:
@@ -74,7 +83,11 @@ def suspect(text: str) -> str | None:
             and not _opens_or_stub(lines, number)
         ):
             return f"line {number}: a nested definition without a blank line before it"
-        if len(line) > LINE_LENGTH and not stripped.startswith("#") and _splittable(stripped):
+        if (
+            len(line) > LINE_LENGTH
+            and not stripped.startswith("#")
+            and _splittable(stripped)
+        ):
             return f"line {number}: longer than {LINE_LENGTH} columns"
         if line.endswith(("(", "[", "{")) and _opens_twice(stripped):
             return (
@@ -119,11 +132,13 @@ def _opens_twice(stripped: str) -> bool:
 
 
 def _splittable(stripped: str) -> bool:
-    """Whether black could shorten this long line: anything but one string (as an argument, a
-    keyword argument or a dict entry) that no split can make fit."""
+    """Whether black could shorten this long line: anything but the shapes of `_KEEPS_LONG` and a
+    string assigned to a name."""
     # strings out first: a `#` left is a comment
     code = _STRING.sub('""', stripped).split("#", 1)[0].rstrip()
-    return not _KEEPS_LONG.fullmatch(code) and not stripped.startswith(('"""', "'''"))
+    if _KEEPS_LONG.fullmatch(code) or stripped.startswith(('"""', "'''")):
+        return False
+    return not _STRING_ASSIGNMENT.fullmatch(code)
 
 
 def format_files(files: list[RenderedFile]) -> tuple[list[RenderedFile], list[str]]:

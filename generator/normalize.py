@@ -181,8 +181,9 @@ def _operation(
             cli_name=kebab(parts[-1]),
             http_method=raw.method.upper(),
             path=raw.path,
-            summary=str(op.get("summary") or ""),
-            description=str(op.get("description") or ""),
+            # spec prose without the blank lines around it (a docstring keeps them as they are)
+            summary=str(op.get("summary") or "").strip(),
+            description=str(op.get("description") or "").strip(),
             deprecated=op.get("deprecated") is True,
             path_params=tuple(built[id(p)] for p in path_params),
             query_params=query,

@@ -74,6 +74,30 @@ def test_shapes_black_rewrites_are_suspect(source: str) -> None:
     assert out[0].text == black.format_str(source, mode=MODE) and formatted == ["m.py"]
 
 
+LONG = "x" * 120
+
+
+@pytest.mark.parametrize("source", [
+    f'NOTE = "{LONG}"  # a string too long for any line\n',
+    f'ROUTES = {{\n    "{LONG}": Route(\n        name="a",\n    ),\n}}\n',
+    f'CALL = f(\n    {{\n        "{LONG}": value,\n    }}\n)\n',
+    f"TABLE = (\n    lambda c: c.{'.'.join(['attribute'] * 12)},\n)\n",
+    f"class A:\n    def {'very_long_name_' * 7}(\n        self,\n    ) -> None:\n        pass\n",
+])
+def test_long_lines_black_leaves_are_not_suspect(source: str) -> None:
+    """Shapes black cannot shorten: sending their files to black only costs time (the catalogue's
+    largest packages did, for nothing)."""
+    assert black.format_str(source, mode=MODE) == source
+    assert fmt.suspect(source) is None
+
+
+def test_black_never_wraps_a_lone_string_assignment() -> None:
+    """Even where the string alone would fit a line: the detector relies on it."""
+    for width in (90, 95, 200):
+        source = f'NOTE = "{"y" * width}"  # a comment\n'
+        assert black.format_str(source, mode=MODE) == source and fmt.suspect(source) is None
+
+
 def test_check_does_not_import_black() -> None:
     run = subprocess.run([sys.executable, "-X", "importtime", "-m", "generator.cli", "check"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
