@@ -32,13 +32,14 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 # Long lines black leaves as they are (strings already replaced by `""`): one string as an
 # argument, keyword argument or dict entry; a dict entry opening a call (`"key": Route(`) or
 # holding a name (`"key": key,`); a lambda returning an attribute chain (`lambda c: c.a.b,`); a
-# `def name(` whose name is that long: no bracket or operator to split at.
+# `def name(`, `class Name(`, `return Name(` or `) -> Name:` that long: nothing left to split.
 _KEEPS_LONG = re.compile(
     r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?"""
     r"""|"": [A-Za-z_]\w*\(|"": [A-Za-z_][\w.]*,?"""
-    r"""|lambda [A-Za-z_]\w*: [A-Za-z_][\w.]*,?|(?:async )?def [A-Za-z_]\w*\("""
+    r"""|lambda [A-Za-z_]\w*: [A-Za-z_][\w.]*,?"""
+    r"""|(?:async def|def|class|return) [A-Za-z_]\w*\(|\) -> [A-Za-z_]\w*:"""
 )
-# `NAME = "..."`: black never wraps a lone string in parentheses (tested)
+# `NAME = "..."`: black wraps the right-hand side in parentheses only where it then fits (tested)
 _STRING_ASSIGNMENT = re.compile(r'[A-Za-z_]\w*(?:: [\w\[\], |]+)? = ""')
 
 
@@ -86,7 +87,7 @@ def suspect(text: str) -> str | None:
         if (
             len(line) > LINE_LENGTH
             and not stripped.startswith("#")
-            and _splittable(stripped)
+            and _splittable(stripped, indent)
         ):
             return f"line {number}: longer than {LINE_LENGTH} columns"
         if line.endswith(("(", "[", "{")) and _opens_twice(stripped):
@@ -131,14 +132,16 @@ def _opens_twice(stripped: str) -> bool:
     return sum(map(code.count, "([{")) - sum(map(code.count, ")]}")) >= 2
 
 
-def _splittable(stripped: str) -> bool:
+def _splittable(stripped: str, indent: int) -> bool:
     """Whether black could shorten this long line: anything but the shapes of `_KEEPS_LONG` and a
-    string assigned to a name."""
+    string assigned to a name whose right-hand side would not fit on a line of its own."""
     # strings out first: a `#` left is a comment
     code = _STRING.sub('""', stripped).split("#", 1)[0].rstrip()
     if _KEEPS_LONG.fullmatch(code) or stripped.startswith(('"""', "'''")):
         return False
-    return not _STRING_ASSIGNMENT.fullmatch(code)
+    if _STRING_ASSIGNMENT.fullmatch(code):  # black wraps the right side (comment too) if it fits
+        return indent + 4 + len(stripped.split(" = ", 1)[1]) <= LINE_LENGTH
+    return True
 
 
 def format_files(files: list[RenderedFile]) -> tuple[list[RenderedFile], list[str]]:

@@ -83,6 +83,8 @@ LONG = "x" * 120
     f'CALL = f(\n    {{\n        "{LONG}": value,\n    }}\n)\n',
     f"TABLE = (\n    lambda c: c.{'.'.join(['attribute'] * 12)},\n)\n",
     f"class A:\n    def {'very_long_name_' * 7}(\n        self,\n    ) -> None:\n        pass\n",
+    f"class {'VeryLongName' * 9}(\n    SyncResource\n):\n    pass\n",
+    f"def f(\n    x: int,\n) -> {'VeryLongName' * 9}:\n    return {'VeryLongName' * 9}(\n        x\n    )\n",
 ])
 def test_long_lines_black_leaves_are_not_suspect(source: str) -> None:
     """Shapes black cannot shorten: sending their files to black only costs time (the catalogue's
@@ -91,11 +93,12 @@ def test_long_lines_black_leaves_are_not_suspect(source: str) -> None:
     assert fmt.suspect(source) is None
 
 
-def test_black_never_wraps_a_lone_string_assignment() -> None:
-    """Even where the string alone would fit a line: the detector relies on it."""
-    for width in (90, 95, 200):
-        source = f'NOTE = "{"y" * width}"  # a comment\n'
-        assert black.format_str(source, mode=MODE) == source and fmt.suspect(source) is None
+@pytest.mark.parametrize(("width", "wrapped"), [(40, True), (90, False), (200, False)])
+def test_a_string_assignment_is_suspect_where_black_wraps_it(width: int, wrapped: bool) -> None:
+    """black puts `"..."  # comment` on a line of its own, in parentheses, only where it then fits."""
+    source = f'NOTE = "{"y" * width}"  # {"c" * 50}\n'
+    assert (black.format_str(source, mode=MODE) != source) is wrapped
+    assert (fmt.suspect(source) is not None) is wrapped
 
 
 def test_check_does_not_import_black() -> None:
