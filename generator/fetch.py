@@ -140,18 +140,10 @@ def provider_target(name: str, config: Config | None, root: str) -> Target:
 
 
 def _api(target: Target, config: Config | None, root: str) -> Api:
-    from .normalize import normalize
-    from .pipeline import display_path, merge_target
+    from .pipeline import merge_target, target_ir
 
     merged, provider = merge_target(target, config, root)
-    return normalize(
-        merged.document,
-        provider,
-        target.package,
-        merged.report.inputs,
-        display_path(target.spec, root),
-        routes=merged.routes,
-    )
+    return target_ir(merged, provider, target, root)
 
 
 def _old_routes(snapshot: str) -> int | None:

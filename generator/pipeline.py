@@ -151,6 +151,18 @@ def _is_provider_document(path: str) -> bool:
 Progress = Callable[[str], None]
 
 
+def target_ir(merged: MergedSpec, provider: Provider, target: Target, root: str) -> Api:
+    """The IR of a target's merged document: the one place that hands merge's routes on."""
+    return normalize(
+        merged.document,
+        provider,
+        target.package,
+        merged.report.inputs,
+        display_path(target.spec, root),
+        routes=merged.routes,
+    )
+
+
 def generate(
     target: Target,
     config: Config | None,
@@ -168,14 +180,7 @@ def generate(
                 target, config, root, lambda specs: validations.append(PendingValidation(specs))
             )
             say(f"normalizing {merged.report.operations} operations")
-            api = normalize(
-                merged.document,
-                provider,
-                target.package,
-                merged.report.inputs,
-                display_path(target.spec, root),
-                routes=merged.routes,
-            )
+            api = target_ir(merged, provider, target, root)
             say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
             files = render(api, merged.document, merged.report, templates, root)
     except Exception:

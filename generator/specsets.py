@@ -182,8 +182,7 @@ def git_spec_set(ref: str, current: Target, into: str) -> SpecSet:
 def load_api(side: SpecSet, target: Target | None, config: Config | None, root: str) -> Api:
     """A side through the pipeline up to the IR; errors name files as people know them
     (`REF:path`)."""
-    from .normalize import normalize
-    from .pipeline import display_path, merge_target
+    from .pipeline import display_path, merge_target, target_ir
 
     base = target or Target("spec", "spec", "client", side.documented, None, root)
     t = replace(
@@ -194,14 +193,7 @@ def load_api(side: SpecSet, target: Target | None, config: Config | None, root: 
     try:
         with nesting_bounded(display_path(t.spec, root)):
             merged, provider = merge_target(t, config if target else None, root)
-            return normalize(
-                merged.document,
-                provider,
-                t.package,
-                merged.report.inputs,
-                display_path(t.spec, root),
-                routes=merged.routes,
-            )
+            return target_ir(merged, provider, t, root)
     except GeneratorError as exc:
         shown = {display_path(local, root): name for local, name in side.names}
         raise GeneratorError(
