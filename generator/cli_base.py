@@ -17,6 +17,7 @@ from .diagnostics import GeneratorError, Location, fail
 from .write import MANIFEST, manifest_file
 
 if TYPE_CHECKING:
+    from .ir import Api
     from .pipeline import Generation
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,6 +114,14 @@ def _generate_all(
     root: str, spec: str | None, package: str | None, out: str | None, target: str | None
 ) -> list[Generation]:
     return [job.run(root) for job in _jobs(root, spec, package, out, target)]
+
+
+def _target_apis(root: str, target: str | None) -> list[Api]:
+    """The IR of each configured target (or the one named), without rendering anything."""
+    from .pipeline import target_api
+
+    config, targets = _targets(root, None, None, None, target)
+    return [target_api(t, config, root) for t in targets]
 
 
 def _say_blackened(gen: Generation) -> None:

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import click
 
-from .cli_base import ROOT_OPTION, _fail_on_bad_input, _generate_all, _project_root, main
+from .cli_base import ROOT_OPTION, _fail_on_bad_input, _project_root, _target_apis, main
 from .config import load_config
 from .diagnostics import Location, fail
 
@@ -42,7 +42,7 @@ def translate_command(url: str, to: str, method: str | None, root: str, target: 
     kept."""
     root = os.path.abspath(root)
     urls = _load_urls_module()
-    gen = _generate_all(root, None, None, None, target)[0]
+    api = _target_apis(root, target)[0]
     routes = [
         urls.Route(
             op.route.name,
@@ -53,10 +53,10 @@ def translate_command(url: str, to: str, method: str | None, root: str, target: 
             op.route.old,
             op.route.old_query,
         )
-        for op in gen.api.operations
+        for op in api.operations
     ]
     translator = urls.Translator(
-        routes, gen.api.provider.lowcodeapi_base_url, gen.api.provider.direct_base_url
+        routes, api.provider.lowcodeapi_base_url, api.provider.direct_base_url
     )
     try:
         translator.check_base(url, method)  # the command translates the target's own URLs only

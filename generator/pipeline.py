@@ -163,6 +163,13 @@ def target_ir(merged: MergedSpec, provider: Provider, target: Target, root: str)
     )
 
 
+def target_api(target: Target, config: Config | None, root: str) -> Api:
+    """Load, merge and normalize only: the IR, for commands that need no files (translate)."""
+    with nesting_bounded(display_path(target.spec, root)):
+        merged, provider = merge_target(target, config, root)
+        return target_ir(merged, provider, target, root)
+
+
 def generate(
     target: Target,
     config: Config | None,

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from gentest_util import ROOT, SEED_000, run_cli
 
-from generator import cli
+from generator import cli, cli_specs
 
 LOWCODEAPI = "https://api.lowcodeapi.com/anthropic"
 DIRECT = "https://api.anthropic.com"
@@ -74,16 +74,18 @@ def urls_of(row: tuple[str, str, str, str]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def generation() -> Any:
-    """The project's generation, computed once for the in-process runs of the command."""
-    return cli._generate_all(str(ROOT), None, None, None, None)
+def apis() -> Any:
+    """The project's IR, computed once for the in-process runs of the command."""
+    return cli_specs._target_apis(str(ROOT), None)
 
 
 @pytest.fixture
-def translate(generation: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setattr(cli, "_generate_all", lambda *args, **kwargs: generation)
-    urls = cli._load_urls_module()
-    monkeypatch.setattr(cli, "_load_urls_module", lambda: urls)
+def translate(apis: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # the command's own module: patching `cli` (which re-exports these) would leave the command
+    # recomputing the IR on every call
+    monkeypatch.setattr(cli_specs, "_target_apis", lambda *args, **kwargs: apis)
+    urls = cli_specs._load_urls_module()
+    monkeypatch.setattr(cli_specs, "_load_urls_module", lambda: urls)
 
     def run(url: str, to: str, method: str | None = None) -> Any:
         args = ["translate", url, "--to", to, "--root", str(ROOT)] + (["--method", method] if method else [])
@@ -217,12 +219,12 @@ def test_command_refuses_an_unknown_url() -> None:
     assert "at_secret" not in result.stderr, "the token is redacted in the message"
 
 
-def test_the_runtime_translator_refuses_another_providers_route_and_keeps_a_self_hosted_proxy(generation: Any) -> None:
+def test_the_runtime_translator_refuses_another_providers_route_and_keeps_a_self_hosted_proxy(apis: Any) -> None:
     """The generated package's `url_formats.to_old/to_new/to_direct`: another provider's route on the
     proxy host is never this provider's call; a self-hosted proxy (another host) keeps its host."""
     urls = cli._load_urls_module()
     routes = [urls.Route(op.route.name, op.route.method, op.route.direct_method, op.route.direct, op.route.new, op.route.old,
-                         op.route.old_query) for op in generation[0].api.operations]
+                         op.route.old_query) for op in apis[0].operations]
     translator = urls.Translator(routes, LOWCODEAPI, DIRECT)
     for foreign in ("https://api.lowcodeapi.com/openai/v1/models/m1", f"{DIRECT}/anthropic/v1/models/m1"):
         with pytest.raises(ValueError, match="not this provider's base"):
