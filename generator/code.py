@@ -98,9 +98,12 @@ def docstring(value: str, indent: str = "") -> Code:
     if text.endswith('"'):
         text = text[:-1] + '\\"'  # a closing quote would merge with the docstring's own
     text = text.replace('"""', '\\"\\"\\"')
+    if text.startswith('"'):
+        text = " " + text  # black pads a docstring that opens with a quote
     lines = text.split("\n")
     if len(lines) == 1:
-        return Code(f'"""{text}"""')
+        # black pads one that closes with a quote (here the escaped one) as well
+        return Code(f'"""{text} """' if text.endswith('"') else f'"""{text}"""')
     body = "\n".join((indent + line) if line else "" for line in lines[1:])
     return Code(f'"""{lines[0]}\n{body}\n{indent}"""')
 

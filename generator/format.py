@@ -22,8 +22,6 @@ _REWRITTEN = re.compile(
     r"[ \t]\n"  # trailing whitespace
     r"|\t"  # black indents with spaces
     r"|[(\[{][ \t]*\n[ \t]*[)\]}]"  # an empty bracket pair split over lines: black joins it
-    r"|\n\n\n[ \t]+\S"  # two blank lines inside a block: black keeps one
-    r"|\n\n\n\n"  # three blank lines: black keeps two
     r"|^\n"  # a blank first line
     r"|\n\n$"  # blank lines at the end
 )
@@ -32,15 +30,20 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 # Long lines black leaves as they are (strings already replaced by `""`): one string as an
 # argument, keyword argument or dict entry; a dict entry opening a call (`"key": Route(`) or
 # holding a name (`"key": key,`); a lambda returning an attribute chain (`lambda c: c.a.b,`); a
-# `def name(`, `class Name(`, `return Name(` or `) -> Name:` that long: nothing left to split.
+# `def name(`, `class Name(`, `return Name(` or `) -> Name:` that long, a lone name (`| Name`):
+# nothing left to split.
 _KEEPS_LONG = re.compile(
     r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?"""
     r"""|"": [A-Za-z_]\w*\(|"": [A-Za-z_][\w.]*,?"""
     r"""|lambda [A-Za-z_]\w*: [A-Za-z_][\w.]*,?"""
     r"""|(?:async def|def|class|return) [A-Za-z_]\w*\(|\) -> [A-Za-z_]\w*:"""
+    r"""|(?:\| )?[A-Za-z_][\w.]*,?"""  # a lone (dotted) name, a union's member: an atom
+    r"""|[A-Za-z_][\w.]* = \{"""  # a dict display opened by an assignment (`Model._fields_ = {`)
 )
 # `NAME = "..."`: black wraps the right-hand side in parentheses only where it then fits (tested)
 _STRING_ASSIGNMENT = re.compile(r'[A-Za-z_]\w*(?:: [\w\[\], |]+)? = ""')
+# `name: Type` (a field): black puts the type in parentheses only where it then fits (tested)
+_NAME_ANNOTATION = re.compile(r"[A-Za-z_]\w*: [A-Za-z_][\w.]*")
 
 
 def suspect(text: str) -> str | None:
@@ -70,6 +73,9 @@ def suspect(text: str) -> str | None:
             continue
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
+        # blank runs black shortens (outside strings: docstrings keep theirs)
+        if blank >= 3 or (blank == 2 and indent):
+            return f"line {number}: {blank} blank lines (black keeps {1 if indent else 2})"
         if indent == 0 and code_seen and not stripped.startswith(("#", ")", "]", "}")):
             if _DEFINITION.match(stripped) and blank != 2 and not _after_decorator(lines, number):
                 return f"line {number}: a top-level definition without two blank lines before it"
@@ -141,6 +147,8 @@ def _splittable(stripped: str, indent: int) -> bool:
         return False
     if _STRING_ASSIGNMENT.fullmatch(code):  # black wraps the right side (comment too) if it fits
         return indent + 4 + len(stripped.split(" = ", 1)[1]) <= LINE_LENGTH
+    if _NAME_ANNOTATION.fullmatch(code):
+        return indent + 4 + len(code.split(": ", 1)[1]) <= LINE_LENGTH
     return True
 
 

@@ -6,8 +6,9 @@ already in black's shape costs half. This module is the one printer of the IR's 
 literals, lambdas), keywords and nested calls, tuples and dicts: keep the line if it fits; else put
 a call's arguments on one line of their own if they fit there; else one per line, each with a
 trailing comma (a tuple or dict always takes this last shape when it does not fit). It is only a
-matter of speed: black still formats every file, so a shape wrong here costs time, never bytes
-(tests compare these shapes with black's own).
+matter of bytes: no formatter runs after it on the hot path (generator/format.py sends a file to
+black only when it shows a shape black would change), and tests compare these shapes and every
+generated file with black's own.
 """
 
 from __future__ import annotations
@@ -68,12 +69,14 @@ def _check(value: object) -> None:
         raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
 
 
-def lay_out(expr: Expr, indent: int = 0, tail: str = "", lead: int = 0) -> Code:
+def lay_out(expr: Expr, indent: int = 0, tail: str = "", lead: int = 0, shift: int = 0) -> Code:
     """The expression as black writes it in a statement or element at `indent` columns, `lead`
     columns after its start (such as `raise `) and followed by `tail` (such as ","); the first line
-    is returned without its indentation and lead, which the template writes."""
+    is returned without its indentation and lead, which the template writes. `shift`: columns a
+    later `indent` filter adds to every line (counted for the width, not written here)."""
     _check(expr)  # the templates' guard: only escaped pieces and trees of them are laid out
-    return Code("\n".join(_lines(expr, indent, " " * lead, tail)).lstrip(" "))
+    lines = _lines(expr, indent + shift, " " * lead, tail)
+    return Code("\n".join([lines[0].lstrip(" "), *(line[shift:] for line in lines[1:])]))
 
 
 def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
@@ -109,6 +112,14 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     return [opening, *inner, closing]
 
 
+def class_head(name: str, *bases: Expr) -> Code:
+    """`class Name(Base, ...):` at the top level as black writes it: split at its brackets when it
+    does not fit (even when the name alone is too long)."""
+    for base in bases:
+        _check(base)
+    return Code("\n".join(_lines(Call(Code(f"class {ident(name)}"), bases), 0, "", ":")))
+
+
 def _items(expr: Call | Tuple) -> tuple[Expr, ...]:
     return expr.args if isinstance(expr, Call) else expr.items
 
@@ -138,6 +149,9 @@ def annotation(t: Type, indent: int, head: str, tail: str = "") -> Code:
         lines = [f"{pad}{head}(", *_member_lines(t, indent + 4, "", ""), f"{pad}){tail}"]
     elif isinstance(t, Subscript | Literal):
         lines = _subscript_lines(t, indent, head, tail)
+    elif not tail and indent + 4 + len(text) <= LINE_LENGTH:
+        # a field's lone name goes in parentheses where it then fits (a parameter's never does)
+        lines = [f"{pad}{head}(", f"{pad}    {text}", f"{pad})"]
     else:
         return Code(text + tail)
     return Code("\n".join(lines)[len(pad) + len(head) :])

@@ -40,12 +40,13 @@ def load_spec(
     validate: bool = True,
     defer_validation: bool = False,
     stamp_keys: bool = False,
+    source: SpecText | None = None,
 ) -> LoadedSpec:
     """Read, repair (LowCodeAPI dialect), validate and check references; raise on any error.
 
     With `defer_validation`, the OpenAPI validation is left to a `PendingValidation` that the caller
     starts (it runs beside the later stages) and must finish before it uses the result."""
-    source = read_spec(path, display)
+    source = source or read_spec(path, display)  # a caller that already read it passes it
     data = source.data
     dialect = "openapi"
     repairs: tuple[Diagnostic, ...] = ()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .config import Config, Target, default_provider
-from .diagnostics import GeneratorError, nesting_bounded
+from .diagnostics import nesting_bounded
 from .format import format_files
 from .ir import Api, Provider
 from .load import LoadedSpec, PendingValidation, load_spec
@@ -112,21 +112,23 @@ def merge_target(
     """Load and merge a target's inputs. With `pending`, the OpenAPI validation of the inputs is
     handed to it (see load.PendingValidation) instead of done before the merge."""
     defer = pending is not None
-    if target.documented is None or (
-        config is None and target.snapshot is None and _is_provider_document(target.documented)
-    ):
+    source = None
+    if target.documented is None or (config is None and target.snapshot is None):
+        path = target.documented or target.snapshot or ""
+        source = read_spec(path, display_path(path, root))  # read once, whichever way it goes
+    if source is not None and (target.documented is None or server_provider(source.data)):
         # a LowCodeAPI document alone: plain mode on a provider's /openapi, or a snapshot-only
         # target
-        path = target.documented or target.snapshot or ""
-        alone = load_spec(path, display_path(path, root), defer_validation=defer, stamp_keys=True)
+        alone = load_spec(source.path, defer_validation=defer, stamp_keys=True, source=source)
         if pending is not None:
             pending([alone])
         name = server_provider(alone.source.data) or target.provider
         configured = config.providers.get(name) if config else None
         provider = lowcodeapi_provider(name, alone.source.data, configured)
         return merge_provider(alone, provider), provider
+    assert target.documented is not None  # a target without one returned above
     documented = load_spec(
-        target.documented, display_path(target.spec, root), defer_validation=defer
+        target.documented, display_path(target.spec, root), defer_validation=defer, source=source
     )
     snapshot = (
         load_spec(target.snapshot, display_path(target.snapshot, root), defer_validation=defer)
@@ -137,15 +139,6 @@ def merge_target(
         pending([documented] + ([snapshot] if snapshot else []))
     provider = _provider_for(target, config, documented.document)
     return merge_specs(documented, snapshot, provider), provider
-
-
-def _is_provider_document(path: str) -> bool:
-    """True for a document LowCodeAPI serves for one provider (its server is the proxy's provider
-    URL)."""
-    try:
-        return server_provider(read_spec(path).data) is not None
-    except GeneratorError:
-        return False  # load_spec reports it
 
 
 Progress = Callable[[str], None]

@@ -79,6 +79,7 @@ def environment(templates: str) -> jinja2.Environment:
         walk=walk_resources,
         Code=Code,
         call=layout.call,
+        class_head=layout.class_head,
         keyword=layout.keyword,
         tuple_of=layout.tuple_of,
         dict_of=layout.dict_of,

@@ -84,6 +84,16 @@ def doc_value(literal: str, indent: str = "    ") -> str | None:
     return namespace["f"].__doc__  # type: ignore[attr-defined, no-any-return]
 
 
+def read_back(doc: str) -> str:
+    """The docstring's text: black pads a docstring that opens with a quote, and a one-line one
+    that closes with a quote, with one space (so does `docstring`); those spaces are not the text's."""
+    if doc.startswith(' "'):
+        doc = doc[1:]
+    if doc.endswith('" ') and "\n" not in doc:
+        doc = doc[:-1]
+    return inspect.cleandoc(doc)
+
+
 GOOD_DOCS = [v for v in NASTY if not clean_text(v).endswith('"""')]
 BAD_DOCS = [v for v in NASTY if clean_text(v).endswith('"""')] + ['a"""', 'say """hi"""', 'x\\"""']
 
@@ -95,14 +105,14 @@ def test_docstring_compiles_and_reads_back(value: str) -> None:
     if not clean_text(value):
         assert literal == "" and got is None
         return
-    assert got is not None and inspect.cleandoc(got) == inspect.cleandoc(clean_text(value))
+    assert got is not None and read_back(got) == inspect.cleandoc(clean_text(value))
     assert "\x00" not in literal
 
 
 @pytest.mark.parametrize("value", BAD_DOCS)
 def test_docstring_of_text_ending_in_triple_quotes(value: str) -> None:
     got = doc_value(docstring(value, "    "))
-    assert got is not None and inspect.cleandoc(got) == inspect.cleandoc(clean_text(value))
+    assert got is not None and read_back(got) == inspect.cleandoc(clean_text(value))
 
 
 @settings(max_examples=500, derandomize=True)
@@ -111,7 +121,7 @@ def test_docstring_of_any_text(value: str) -> None:
     literal = docstring(value, "        ")
     got = doc_value(literal, "        ")
     if clean_text(value):
-        assert got is not None and inspect.cleandoc(got) == inspect.cleandoc(clean_text(value))
+        assert got is not None and read_back(got) == inspect.cleandoc(clean_text(value))
 
 
 def test_clean_text() -> None:
@@ -201,3 +211,13 @@ def test_ident_dotted_type_expr_accept_safe_text() -> None:
     for bad in ("Foo()", "'x'", "Foo; import os", "a\nb"):
         with pytest.raises(ValueError):
             type_expr(bad)
+
+
+@pytest.mark.parametrize("value", ['"Quoted" start', 'ends with "quoted"', '"both"', 'x\\"""', '"Quoted"\n\nsecond paragraph "q"'])
+def test_docstring_is_as_black_writes_it(value: str) -> None:
+    """black pads a docstring that opens with a quote, and a one-line one that closes with one."""
+    import black
+    from black.mode import Mode, TargetVersion
+
+    source = f"def f():\n    {docstring(value, '    ')}\n"
+    assert black.format_str(source, mode=Mode(line_length=100, target_versions={TargetVersion.PY311})) == source

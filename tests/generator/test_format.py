@@ -66,6 +66,9 @@ def test_black_leaves_large_corpus_files_unchanged(tmp_path: Path, spec: str) ->
     "def f():\n    return cast(\"X\", g(\n        1,\n    ))\n",
     "class A:\n    x = 1\nY = 2\n",
     "def f(a):\n    return h(" + ", ".join(f"a{i}" for i in range(30)) + ")\n",
+    "def f():\n    x = 1\n\n\n    y = 2\n",  # two blank lines in a block
+    "X = 1\n\n\n\nY = 2\n",  # three at the top level
+    f"class A:\n    field: {'N' * 92}\n",  # a lone name black puts in parentheses
 ])
 def test_shapes_black_rewrites_are_suspect(source: str) -> None:
     assert black.format_str(source, mode=MODE) != source
@@ -85,6 +88,9 @@ LONG = "x" * 120
     f"class A:\n    def {'very_long_name_' * 7}(\n        self,\n    ) -> None:\n        pass\n",
     f"class {'VeryLongName' * 9}(\n    SyncResource\n):\n    pass\n",
     f"def f(\n    x: int,\n) -> {'VeryLongName' * 9}:\n    return {'VeryLongName' * 9}(\n        x\n    )\n",
+    f"class A:\n    field: {'N' * 100}\n    other: (\n        {'N' * 100}\n        | None\n    )\n",
+    f"{'N' * 100}._fields_ = {{\n    \"a\": (\n        \"a\",\n        {'M' * 100}.parse,\n    ),\n}}\n",
+    'def f():\n    """Two blank lines inside a docstring.\n\n\n    are its own.\n    """\n',
 ])
 def test_long_lines_black_leaves_are_not_suspect(source: str) -> None:
     """Shapes black cannot shorten: sending their files to black only costs time (the catalogue's

@@ -18,6 +18,7 @@ from generator.layout import (
     Tuple,
     annotation,
     call,
+    class_head,
     flat,
     lay_out,
     tuple_of,
@@ -150,3 +151,32 @@ def test_lazy_converter_lays_out_as_black(expr: object, depth: int) -> None:
 def test_annotation_refuses_text() -> None:
     with pytest.raises(TypeError):
         annotation(Code("str | None"), 4, "x: ")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("length", [60, 88, 92, 96, 120])
+@pytest.mark.parametrize("depth", [1, 2])
+def test_a_long_lone_name_annotation_matches_black(length: int, depth: int) -> None:
+    """A field typed by one long name goes in parentheses where that fits; a parameter's never."""
+    name = Name(Code("N" * length))
+    test_field_annotation_matches_black.hypothesis.inner_test(name, depth)  # type: ignore[attr-defined]
+    test_parameter_annotation_matches_black.hypothesis.inner_test(name, depth, " = NOT_GIVEN")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("length", [10, 70, 80, 84, 95, 120])
+@pytest.mark.parametrize("bases", [("BaseModel",), ("TypedDict", "total=False"), ("SyncResource",)])
+def test_class_head_matches_black(length: int, bases: tuple[str, ...]) -> None:
+    name = "C" * length
+    args = [Keyword(Code(b.split("=")[0]), Code(b.split("=")[1])) if "=" in b else Code(b) for b in bases]
+    head = class_head(name, *args)
+    source = f"{head}\n    x: int\n"
+    assert black.format_str(source, mode=MODE) == source
+    assert black.format_str(f"class {name}({', '.join(bases)}):\n    x: int\n", mode=MODE) == source
+
+
+def test_lay_out_shift_counts_columns_a_later_filter_adds() -> None:
+    """Laid out at 12 with shift 4, then every line indented 4 (a template's `indent` filter): the
+    same bytes as laid out at 16."""
+    expr = call(Code("_m.union_of"), Code("None"), Code("{}"), tuple_of(*(Code(f"Model{i}.parse") for i in range(6))))
+    shifted = (" " * 12 + lay_out(expr, 12, ",", shift=4)).split("\n")
+    assert len(shifted) > 1
+    assert "\n".join("    " + line for line in shifted) == " " * 16 + lay_out(expr, 16, ",")
