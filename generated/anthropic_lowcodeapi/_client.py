@@ -4,37 +4,40 @@
 from __future__ import annotations
 
 from functools import cached_property as _cached_property  # an alias no resource name can shadow
+from typing import TYPE_CHECKING
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
-from .resources import (
-    Agents,
-    AsyncAgents,
-    AsyncChat,
-    AsyncCompletions,
-    AsyncEnvironments,
-    AsyncFiles,
-    AsyncMemoryStores,
-    AsyncMessages,
-    AsyncModels,
-    AsyncOrganizations,
-    AsyncSessions,
-    AsyncSkills,
-    AsyncUserProfiles,
-    AsyncVaults,
-    Chat,
-    Completions,
-    Environments,
-    Files,
-    MemoryStores,
-    Messages,
-    Models,
-    Organizations,
-    Sessions,
-    Skills,
-    UserProfiles,
-    Vaults,
-)
+
+if TYPE_CHECKING:  # resources.py loads on first use of a resource: `import` stays light
+    from .resources import (
+        Agents,
+        AsyncAgents,
+        AsyncChat,
+        AsyncCompletions,
+        AsyncEnvironments,
+        AsyncFiles,
+        AsyncMemoryStores,
+        AsyncMessages,
+        AsyncModels,
+        AsyncOrganizations,
+        AsyncSessions,
+        AsyncSkills,
+        AsyncUserProfiles,
+        AsyncVaults,
+        Chat,
+        Completions,
+        Environments,
+        Files,
+        MemoryStores,
+        Messages,
+        Models,
+        Organizations,
+        Sessions,
+        Skills,
+        UserProfiles,
+        Vaults,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -45,66 +48,92 @@ class Client(SyncAPIClient):
     @_cached_property
     def agents(self) -> Agents:
         """`client.agents`"""
+        from .resources import Agents
+
         return Agents(self)
 
     @_cached_property
     def chat(self) -> Chat:
         """`client.chat`"""
+        from .resources import Chat
+
         return Chat(self)
 
     @_cached_property
     def completions(self) -> Completions:
         """`client.completions`"""
+        from .resources import Completions
+
         return Completions(self)
 
     @_cached_property
     def environments(self) -> Environments:
         """`client.environments`"""
+        from .resources import Environments
+
         return Environments(self)
 
     @_cached_property
     def files(self) -> Files:
         """`client.files`"""
+        from .resources import Files
+
         return Files(self)
 
     @_cached_property
     def memory_stores(self) -> MemoryStores:
         """`client.memory_stores`"""
+        from .resources import MemoryStores
+
         return MemoryStores(self)
 
     @_cached_property
     def messages(self) -> Messages:
         """`client.messages`"""
+        from .resources import Messages
+
         return Messages(self)
 
     @_cached_property
     def models(self) -> Models:
         """`client.models`"""
+        from .resources import Models
+
         return Models(self)
 
     @_cached_property
     def organizations(self) -> Organizations:
         """`client.organizations`"""
+        from .resources import Organizations
+
         return Organizations(self)
 
     @_cached_property
     def sessions(self) -> Sessions:
         """`client.sessions`"""
+        from .resources import Sessions
+
         return Sessions(self)
 
     @_cached_property
     def skills(self) -> Skills:
         """`client.skills`"""
+        from .resources import Skills
+
         return Skills(self)
 
     @_cached_property
     def user_profiles(self) -> UserProfiles:
         """`client.user_profiles`"""
+        from .resources import UserProfiles
+
         return UserProfiles(self)
 
     @_cached_property
     def vaults(self) -> Vaults:
         """`client.vaults`"""
+        from .resources import Vaults
+
         return Vaults(self)
 
 
@@ -114,64 +143,90 @@ class AsyncClient(AsyncAPIClient):
     @_cached_property
     def agents(self) -> AsyncAgents:
         """`client.agents`"""
+        from .resources import AsyncAgents
+
         return AsyncAgents(self)
 
     @_cached_property
     def chat(self) -> AsyncChat:
         """`client.chat`"""
+        from .resources import AsyncChat
+
         return AsyncChat(self)
 
     @_cached_property
     def completions(self) -> AsyncCompletions:
         """`client.completions`"""
+        from .resources import AsyncCompletions
+
         return AsyncCompletions(self)
 
     @_cached_property
     def environments(self) -> AsyncEnvironments:
         """`client.environments`"""
+        from .resources import AsyncEnvironments
+
         return AsyncEnvironments(self)
 
     @_cached_property
     def files(self) -> AsyncFiles:
         """`client.files`"""
+        from .resources import AsyncFiles
+
         return AsyncFiles(self)
 
     @_cached_property
     def memory_stores(self) -> AsyncMemoryStores:
         """`client.memory_stores`"""
+        from .resources import AsyncMemoryStores
+
         return AsyncMemoryStores(self)
 
     @_cached_property
     def messages(self) -> AsyncMessages:
         """`client.messages`"""
+        from .resources import AsyncMessages
+
         return AsyncMessages(self)
 
     @_cached_property
     def models(self) -> AsyncModels:
         """`client.models`"""
+        from .resources import AsyncModels
+
         return AsyncModels(self)
 
     @_cached_property
     def organizations(self) -> AsyncOrganizations:
         """`client.organizations`"""
+        from .resources import AsyncOrganizations
+
         return AsyncOrganizations(self)
 
     @_cached_property
     def sessions(self) -> AsyncSessions:
         """`client.sessions`"""
+        from .resources import AsyncSessions
+
         return AsyncSessions(self)
 
     @_cached_property
     def skills(self) -> AsyncSkills:
         """`client.skills`"""
+        from .resources import AsyncSkills
+
         return AsyncSkills(self)
 
     @_cached_property
     def user_profiles(self) -> AsyncUserProfiles:
         """`client.user_profiles`"""
+        from .resources import AsyncUserProfiles
+
         return AsyncUserProfiles(self)
 
     @_cached_property
     def vaults(self) -> AsyncVaults:
         """`client.vaults`"""
+        from .resources import AsyncVaults
+
         return AsyncVaults(self)

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property as _cached_property  # an alias no resource name can shadow
+from typing import TYPE_CHECKING
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
-from .resources import (
-    AsyncAuthors,
-    AsyncBooks,
-    AsyncShelves,
-    Authors,
-    Books,
-    Shelves,
-)
+
+if TYPE_CHECKING:  # resources.py loads on first use of a resource: `import` stays light
+    from .resources import (
+        AsyncAuthors,
+        AsyncBooks,
+        AsyncShelves,
+        Authors,
+        Books,
+        Shelves,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -25,16 +28,22 @@ class Client(SyncAPIClient):
     @_cached_property
     def authors(self) -> Authors:
         """`client.authors`"""
+        from .resources import Authors
+
         return Authors(self)
 
     @_cached_property
     def books(self) -> Books:
         """`client.books`"""
+        from .resources import Books
+
         return Books(self)
 
     @_cached_property
     def shelves(self) -> Shelves:
         """`client.shelves`"""
+        from .resources import Shelves
+
         return Shelves(self)
 
 
@@ -44,14 +53,20 @@ class AsyncClient(AsyncAPIClient):
     @_cached_property
     def authors(self) -> AsyncAuthors:
         """`client.authors`"""
+        from .resources import AsyncAuthors
+
         return AsyncAuthors(self)
 
     @_cached_property
     def books(self) -> AsyncBooks:
         """`client.books`"""
+        from .resources import AsyncBooks
+
         return AsyncBooks(self)
 
     @_cached_property
     def shelves(self) -> AsyncShelves:
         """`client.shelves`"""
+        from .resources import AsyncShelves
+
         return AsyncShelves(self)

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from functools import cached_property as _cached_property  # an alias no resource name can shadow
+from typing import TYPE_CHECKING
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
-from .resources import (
-    AsyncPets,
-    Pets,
-)
+
+if TYPE_CHECKING:  # resources.py loads on first use of a resource: `import` stays light
+    from .resources import (
+        AsyncPets,
+        Pets,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -21,6 +24,8 @@ class Client(SyncAPIClient):
     @_cached_property
     def pets(self) -> Pets:
         """`client.pets`"""
+        from .resources import Pets
+
         return Pets(self)
 
 
@@ -30,4 +35,6 @@ class AsyncClient(AsyncAPIClient):
     @_cached_property
     def pets(self) -> AsyncPets:
         """`client.pets`"""
+        from .resources import AsyncPets
+
         return AsyncPets(self)

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property as _cached_property  # an alias no resource name can shadow
+from typing import TYPE_CHECKING
 
 from ._async_core import AsyncAPIClient
 from ._core import SyncAPIClient
-from .resources import (
-    Assistants,
-    AsyncAssistants,
-    AsyncFiles,
-    AsyncThreads,
-    Files,
-    Threads,
-)
+
+if TYPE_CHECKING:  # resources.py loads on first use of a resource: `import` stays light
+    from .resources import (
+        Assistants,
+        AsyncAssistants,
+        AsyncFiles,
+        AsyncThreads,
+        Files,
+        Threads,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -25,16 +28,22 @@ class Client(SyncAPIClient):
     @_cached_property
     def assistants(self) -> Assistants:
         """`client.assistants`"""
+        from .resources import Assistants
+
         return Assistants(self)
 
     @_cached_property
     def files(self) -> Files:
         """`client.files`"""
+        from .resources import Files
+
         return Files(self)
 
     @_cached_property
     def threads(self) -> Threads:
         """`client.threads`"""
+        from .resources import Threads
+
         return Threads(self)
 
 
@@ -44,14 +53,20 @@ class AsyncClient(AsyncAPIClient):
     @_cached_property
     def assistants(self) -> AsyncAssistants:
         """`client.assistants`"""
+        from .resources import AsyncAssistants
+
         return AsyncAssistants(self)
 
     @_cached_property
     def files(self) -> AsyncFiles:
         """`client.files`"""
+        from .resources import AsyncFiles
+
         return AsyncFiles(self)
 
     @_cached_property
     def threads(self) -> AsyncThreads:
         """`client.threads`"""
+        from .resources import AsyncThreads
+
         return AsyncThreads(self)
