@@ -3,7 +3,9 @@ input."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import io
 import os
 import sys
 
@@ -13,6 +15,7 @@ from . import runcache
 from .cli_base import (
     _fail_on_bad_input,
     _generate_all,
+    _Job,
     _jobs,
     _say_blackened,
     _targets,
@@ -20,18 +23,27 @@ from .cli_base import (
     operations_phrase,
     with_target_options,
 )
-from .diagnostics import grouped, nesting_bounded
+from .diagnostics import Diagnostic, GeneratorError, grouped, nesting_bounded
 from .write import compare, write_tree
 
 
 @main.command("generate")
 @with_target_options
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Targets generated at once, each in its own process (a catalogue of providers).",
+)
 @_fail_on_bad_input
 def generate_command(
-    root: str, target: str | None, spec: str | None, package: str | None, out: str | None
+    root: str, target: str | None, spec: str | None, package: str | None, out: str | None, jobs: int
 ) -> None:
     """Regenerate every target (or one); print what changed."""
     root = os.path.abspath(root)
+    pending = []
     for job in _jobs(root, spec, package, out, target):
         count = runcache.up_to_date(job.cache_dir, job.key, job.target.out) if job.key else None
         if count is not None:
@@ -39,37 +51,79 @@ def generate_command(
                 f"{os.path.relpath(job.target.out)}: up to date ({count} files; nothing that"
                 " decides the output changed)"
             )
-            continue
-        gen = job.run(root)
-        result = write_tree(gen.target.out, gen.files)
-        job.remember(gen)
-        where = os.path.relpath(gen.target.out)
-        for line in grouped([d for d in gen.merged.report.repairs if d.level == "warning"]):
-            click.echo(line, err=True)
-        for w in gen.api.warnings:
-            click.echo(f"warning: {w}", err=True)
-        for e in gen.merged.report.unresolved():
-            click.echo(
-                f"warning: unacknowledged merge conflict: {e.operation}: {e.message}", err=True
-            )
-        if result.unchanged:
-            click.echo(
-                f"{where}: up to date ({len(gen.files)} files,"
-                f" {operations_phrase(gen.merged.report.operations)})"
-            )
         else:
-            click.echo(
-                f"{where}: {len(result.added)} added, {len(result.changed)} changed,"
-                f" {len(result.removed)} removed"
-                f" ({operations_phrase(gen.merged.report.operations)})"
-            )
-            for kind, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
-                for path in paths:
-                    click.echo(f"  {kind} {path}")
-        _say_blackened(gen)
-        from .specsets import print_api_changes
+            pending.append(job)
+    # Every target is generated even when one has bad input (its located errors are printed in its
+    # place, exit 2 at the end): one broken provider does not hold back a catalogue. With --jobs,
+    # each worker writes its target and hands back what it printed, shown in target order.
+    failed = False
+    if jobs == 1 or len(pending) < 2:
+        for job in pending:  # printed as it goes (progress on a terminal included)
+            try:
+                _generate_job(job, root)
+            except GeneratorError as exc:
+                failed |= _report(("", "", list(exc.diagnostics)))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
 
-        print_api_changes(gen, result)  # API changes against the committed generation
+        with ProcessPoolExecutor(max_workers=min(jobs, len(pending))) as pool:
+            for outcome in pool.map(_generate_job_captured, pending, [root] * len(pending)):
+                failed |= _report(outcome)
+    if failed:
+        sys.exit(2)
+
+
+def _report(outcome: tuple[str, str, list[Diagnostic]]) -> bool:
+    """Print what a target's run printed, then its bad-input problems; True when it had any."""
+    stdout, stderr, problems = outcome
+    click.echo(stdout, nl=False)
+    click.echo(stderr, nl=False, err=True)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    return bool(problems)
+
+
+def _generate_job_captured(job: _Job, root: str) -> tuple[str, str, list[Diagnostic]]:
+    """`_generate_job` in a worker process: (its stdout, its stderr, its bad-input problems)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            _generate_job(job, root)
+        except GeneratorError as exc:
+            return out.getvalue(), err.getvalue(), list(exc.diagnostics)
+    return out.getvalue(), err.getvalue(), []
+
+
+def _generate_job(job: _Job, root: str) -> None:
+    """Generate and write one target whose run cache missed; print what changed."""
+    gen = job.run(root)
+    result = write_tree(gen.target.out, gen.files)
+    job.remember(gen)
+    where = os.path.relpath(gen.target.out)
+    for line in grouped([d for d in gen.merged.report.repairs if d.level == "warning"]):
+        click.echo(line, err=True)
+    for w in gen.api.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for e in gen.merged.report.unresolved():
+        click.echo(f"warning: unacknowledged merge conflict: {e.operation}: {e.message}", err=True)
+    if result.unchanged:
+        click.echo(
+            f"{where}: up to date ({len(gen.files)} files,"
+            f" {operations_phrase(gen.merged.report.operations)})"
+        )
+    else:
+        click.echo(
+            f"{where}: {len(result.added)} added, {len(result.changed)} changed,"
+            f" {len(result.removed)} removed"
+            f" ({operations_phrase(gen.merged.report.operations)})"
+        )
+        for kind, paths in (("+", result.added), ("~", result.changed), ("-", result.removed)):
+            for path in paths:
+                click.echo(f"  {kind} {path}")
+    _say_blackened(gen)
+    from .specsets import print_api_changes
+
+    print_api_changes(gen, result)  # API changes against the committed generation
 
 
 @main.command("check")

@@ -8,6 +8,7 @@ a hand edit to any generated file; anything else runs the full pipeline.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -20,15 +21,35 @@ from .write import MANIFEST, read_manifest
 _GENERATOR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _hash_tree(digest: hashlib._Hash, folder: str, suffixes: tuple[str, ...]) -> None:
+def _tree_digest(folder: str, suffixes: tuple[str, ...]) -> bytes:
+    """The templates' or the generator's own digest, read once per process however many targets
+    run (again only when a file's size or mtime changed)."""
+    signature = tuple(
+        (path, (st := os.stat(path)).st_size, st.st_mtime_ns) for path in _files(folder, suffixes)
+    )
+    return _digest_of(folder, suffixes, signature)
+
+
+@functools.lru_cache(maxsize=8)
+def _digest_of(folder: str, suffixes: tuple[str, ...], signature: tuple[object, ...]) -> bytes:
+    digest = hashlib.sha256()
+    _hash_tree(digest, folder, suffixes)
+    return digest.digest()
+
+
+def _files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+    found = []
     for base, dirs, names in sorted(os.walk(folder)):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith(suffixes):
-                path = os.path.join(base, name)
-                digest.update(os.path.relpath(path, folder).encode() + b"\0")
-                with open(path, "rb") as handle:
-                    digest.update(handle.read() + b"\0")
+        found += [os.path.join(base, n) for n in sorted(names) if n.endswith(suffixes)]
+    return found
+
+
+def _hash_tree(digest: hashlib._Hash, folder: str, suffixes: tuple[str, ...]) -> None:
+    for path in _files(folder, suffixes):
+        digest.update(os.path.relpath(path, folder).encode() + b"\0")
+        with open(path, "rb") as handle:
+            digest.update(handle.read() + b"\0")
 
 
 def fingerprint(target: Target, config: Config | None, root: str, templates: str) -> str:
@@ -50,8 +71,8 @@ def fingerprint(target: Target, config: Config | None, root: str, templates: str
         if spec:
             with open(spec, "rb") as handle:
                 digest.update(handle.read() + b"\0")
-    _hash_tree(digest, templates, (".jinja", ".py"))
-    _hash_tree(digest, _GENERATOR, (".py",))
+    digest.update(_tree_digest(templates, (".jinja", ".py")))
+    digest.update(_tree_digest(_GENERATOR, (".py",)))
     return digest.hexdigest()
 
 
