@@ -29,13 +29,13 @@ _DEFINITION = re.compile(r"(?:async def |def |class |@)")
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 # Long lines black leaves as they are (strings already replaced by `""`): one string as an
 # argument, keyword argument or dict entry; a dict entry opening a call (`"key": Route(`) or
-# holding a name (`"key": key,`); a lambda returning an attribute chain (`lambda c: c.a.b,`); a
-# `def name(`, `class Name(`, `return Name(` or `) -> Name:` that long, a lone name (`| Name`):
-# nothing left to split.
+# holding a name (`"key": key,`); a lambda returning an attribute chain (`lambda c: c.a.b,`, also as
+# a keyword argument); a `def name(`, `class Name(`, `return Name(` or `) -> Name:` that long, a lone
+# name (`| Name`): nothing left to split.
 _KEEPS_LONG = re.compile(
     r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?"""
     r"""|"": [A-Za-z_]\w*\(|"": [A-Za-z_][\w.]*,?"""
-    r"""|lambda [A-Za-z_]\w*: [A-Za-z_][\w.]*,?"""
+    r"""|(?:[A-Za-z_]\w*=)?lambda [A-Za-z_]\w*: [A-Za-z_][\w.]*,?"""
     r"""|(?:async def|def|class|return) [A-Za-z_]\w*\(|\) -> [A-Za-z_]\w*:"""
     r"""|(?:\| )?[A-Za-z_][\w.]*,?"""  # a lone (dotted) name, a union's member: an atom
     r"""|[A-Za-z_][\w.]* = \{"""  # a dict display opened by an assignment (`Model._fields_ = {`)

@@ -301,15 +301,13 @@ class Operation:
             (_of(self.response.stream_event), _of(self.response.type)),
         )
 
-    def returns(self, aw: bool, stream: str = "impl") -> Code:
-        """The method's return annotation (`aw`: of the async client's method); for a stream-or-json
+    def returns(self, aw: bool, stream: str = "impl") -> Type:
+        """The method's return type (`aw`: of the async client's method); for a stream-or-json
         method, of its overload `stream` ("false", "true", "bool" or the implementation "impl")."""
         of, kind, prefix = _of, self.kind, "Async" if aw else ""
         if kind == "stream-or-json":
             both = {"false": of(self.response.type), "true": self.stream_returns(aw)}
-            return type_text(
-                both.get(stream) or union(of(self.response.type), self.stream_returns(aw))
-            )
+            return both.get(stream) or union(of(self.response.type), self.stream_returns(aw))
         returns: dict[str, Type] = {
             "page": Subscript(
                 Code("AsyncPaginator" if aw else "SyncPage"),
@@ -321,7 +319,7 @@ class Operation:
             "binary": Name(Code("bytes")),
             "empty": NONE,
         }
-        return type_text(returns[kind])
+        return returns[kind]
 
 
 def _of(t: TypeRef | None) -> Type:

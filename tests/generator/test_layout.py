@@ -180,3 +180,30 @@ def test_lay_out_shift_counts_columns_a_later_filter_adds() -> None:
     shifted = (" " * 12 + lay_out(expr, 12, ",", shift=4)).split("\n")
     assert len(shifted) > 1
     assert "\n".join("    " + line for line in shifted) == " " * 16 + lay_out(expr, 16, ",")
+
+
+@settings(max_examples=300, deadline=None)
+@given(annotations, st.integers(1, 3), st.sampled_from([":", ": ..."]))
+def test_return_annotation_matches_black(t: Type, depth: int, tail: str) -> None:
+    """`) -> T:` closing a method whose parameters are one a line (an overload stub ends `: ...`)."""
+    indent = 4 * depth
+    pad = " " * indent
+    head = ") -> "
+    body = "" if tail == ": ..." else f"\n{pad}    return x"
+    source = ("".join("    " * d + "class C:\n" for d in range(depth)) + f"{pad}def f(\n{pad}    self,\n"
+              f"{pad}{head}{type_text(t)}{tail}{body}\n")
+    lines = black.format_str(source, mode=MODE).splitlines()
+    start = lines.index(f"{pad}    self,") + 1
+    end = len(lines) - (0 if tail == ": ..." else 1)
+    assert pad + head + annotation(t, indent, head, tail) == "\n".join(lines[start:end])
+
+
+@pytest.mark.parametrize("t", [
+    union(*(Name(Code(f"CreateTranscriptionResponse{kind}Json")) for kind in ("", "Diarized", "Verbose"))),
+    Subscript(Code("SyncPage"), (Name(Code("N" * 95)),)),
+    Subscript(Code("AsyncJSONLines"), (union(Name(Code("M" * 40)), Name(Code("K" * 40)), Name(Code("None"))),)),
+    Name(Code("VeryLongName" * 9)),
+])
+@pytest.mark.parametrize("tail", [":", ": ..."])
+def test_long_return_annotations_match_black(t: Type, tail: str) -> None:
+    test_return_annotation_matches_black.hypothesis.inner_test(t, 1, tail)  # type: ignore[attr-defined]

@@ -92,6 +92,7 @@ def test_generates(catalogue: dict[str, Generated], provider: str) -> None:
     generated = _generated(catalogue, provider)
     assert (generated.out / generated.package / "__init__.py").is_file()
     assert (generated.out / generated.package / "url_formats.py").is_file()
+    assert "with black" not in generated.output, "the printer shapes every provider's files: none needs black"
 
 
 @pytest.mark.parametrize("provider", _provider_params())
