@@ -30,8 +30,8 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 # Long lines black leaves as they are (strings already replaced by `""`): one string as an
 # argument, keyword argument or dict entry; a dict entry opening a call (`"key": Route(`) or
 # holding a name (`"key": key,`); a lambda returning an attribute chain (`lambda c: c.a.b,`, also as
-# a keyword argument); a `def name(`, `class Name(`, `return Name(` or `) -> Name:` that long, a lone
-# name (`| Name`): nothing left to split.
+# a keyword argument); a `def name(`, `class Name(`, `return Name(` or `) -> Name:` that long, a
+# lone name (`| Name`): nothing left to split.
 _KEEPS_LONG = re.compile(
     r"""(?:[A-Za-z_]\w*=|"[^"]*": )?""[,)]?"""
     r"""|"": [A-Za-z_]\w*\(|"": [A-Za-z_][\w.]*,?"""

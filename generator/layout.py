@@ -124,11 +124,13 @@ def _items(expr: Call | Tuple) -> tuple[Expr, ...]:
     return expr.args if isinstance(expr, Call) else expr.items
 
 
-def assigned(value: Code, lead: int) -> Code:
-    """The right-hand side of `NAME = value` starting `lead` columns in: black puts an atom that
-    does not fit in parentheses on a line of its own (even when it does not fit there either)."""
+def assigned(value: Code, lead: int, annotated: bool = True) -> Code:
+    """The right-hand side of a top-level `NAME: T = value` (`annotated`) or `NAME = value` starting
+    `lead` columns in: black puts an atom that does not fit in parentheses on a line of its own;
+    after an annotation even when it does not fit there either, after a plain name only when it
+    does."""
     _check(value)
-    if lead + len(value) <= LINE_LENGTH:
+    if lead + len(value) <= LINE_LENGTH or (not annotated and 4 + len(value) > LINE_LENGTH):
         return value
     return Code(f"(\n    {value}\n)")
 

@@ -17,6 +17,7 @@ from generator.layout import (
     Keyword,
     Tuple,
     annotation,
+    assigned,
     call,
     class_head,
     flat,
@@ -207,3 +208,13 @@ def test_return_annotation_matches_black(t: Type, depth: int, tail: str) -> None
 @pytest.mark.parametrize("tail", [":", ": ..."])
 def test_long_return_annotations_match_black(t: Type, tail: str) -> None:
     test_return_annotation_matches_black.hypothesis.inner_test(t, 1, tail)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("length", [10, 80, 90, 94, 95, 96, 120])
+@pytest.mark.parametrize("annotated", [True, False])
+def test_assigned_string_matches_black(length: int, annotated: bool) -> None:
+    """`NAME = "..."` is wrapped only where the string then fits; `NAME: T = "..."` always."""
+    head = "DIRECT_BASE_URL: TypeAlias = " if annotated else "DIRECT_BASE_URL = "
+    value = py_str("a" * length)
+    source = f"{head}{assigned(value, len(head), annotated=annotated)}\n"
+    assert black.format_str(f"{head}{value}\n", mode=MODE) == source

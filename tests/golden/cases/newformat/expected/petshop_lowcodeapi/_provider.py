@@ -10,10 +10,13 @@ TOKEN_ENV = "LOWCODEAPI_API_TOKEN"
 API_KEY_ENV = "PETSHOP_API_KEY"
 BASE_URL_ENV = "LOWCODEAPI_BASE_URL"
 DIRECT_BASE_URL_ENV = "PETSHOP_BASE_URL"
-DIRECT_AUTH_HEADER = "x-api-key"  # empty: the key is not sent in a header
+# empty: the key is not sent in a header
+DIRECT_AUTH_HEADER = "x-api-key"
 DIRECT_AUTH_PREFIX = ""
-DIRECT_AUTH_QUERY = ""  # empty: the key is not sent in the query
+# empty: the key is not sent in the query
+DIRECT_AUTH_QUERY = ""
 # non-empty: the direct target is refused at construction, with this reason (no direct auth configured)
 DIRECT_UNCONFIGURED = ""
 DIRECT_HEADERS: dict[str, str] = {}
-USER_AGENT = "petshop-lowcodeapi/1 (lowcodegen)"  # header-safe: PEP 440 characters only
+# header-safe: PEP 440 characters only
+USER_AGENT = "petshop-lowcodeapi/1 (lowcodegen)"
