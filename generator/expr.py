@@ -116,13 +116,21 @@ class Dict:
 
 
 @dataclass(frozen=True)
+class Item:
+    """`name[key]`: one item of a table (`ROUTES["messages.create"]`)."""
+
+    name: Code
+    key: Expr
+
+
+@dataclass(frozen=True)
 class Lambda:
     """`lambda: body`: black splits it where it splits its body."""
 
     body: Expr
 
 
-Expr = Code | Call | Tuple | Keyword | Dict | Lambda
+Expr = Code | Call | Tuple | Keyword | Dict | Lambda | Item
 
 
 def flat(expr: Expr) -> Code:
@@ -138,4 +146,6 @@ def flat(expr: Expr) -> Code:
         return Code(f"({inner},)" if len(expr.items) == 1 else f"({inner})")
     if isinstance(expr, Dict):
         return Code("{" + ", ".join(f"{flat(k)}: {flat(v)}" for k, v in expr.items) + "}")
+    if isinstance(expr, Item):
+        return Code(f"{expr.name}[{flat(expr.key)}]")
     return expr

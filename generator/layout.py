@@ -18,6 +18,7 @@ from .expr import (
     Call,
     Dict,
     Expr,
+    Item,
     Keyword,
     Lambda,
     Literal,
@@ -30,7 +31,7 @@ from .expr import (
     type_text,
 )
 
-__all__ = ["Call", "Dict", "Expr", "Keyword", "Lambda", "Tuple", "flat"]
+__all__ = ["Call", "Dict", "Expr", "Item", "Keyword", "Lambda", "Tuple", "flat"]
 
 LINE_LENGTH = 100  # black's line length for the generated code; the format stage uses the same
 
@@ -64,8 +65,15 @@ def dict_of(*items: tuple[Expr, Expr], exploded: bool = False) -> Dict:
     return Dict(tuple(items), exploded)
 
 
+def item(name: Code, key: Expr) -> Item:
+    """`name[key]` of safe pieces; refuses a plain `str` anywhere."""
+    _check(name)
+    _check(key)
+    return Item(name, key)
+
+
 def _check(value: object) -> None:
-    if not isinstance(value, Code | Call | Tuple | Keyword | Dict | Lambda):
+    if not isinstance(value, Code | Call | Tuple | Keyword | Dict | Lambda | Item):
         raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
 
 
@@ -86,6 +94,10 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     if isinstance(expr, Lambda):  # black splits a lambda's body at its call
         return _lines(expr.body, indent, f"{head}lambda: ", tail)
     one = f"{pad}{head}{flat(expr)}{tail}"
+    if isinstance(expr, Item):  # black splits at the brackets; no comma (it would make a tuple)
+        if len(one) <= LINE_LENGTH:
+            return [one]
+        return [f"{pad}{head}{expr.name}[", *_lines(expr.key, indent + 4, "", ""), f"{pad}]{tail}"]
     if isinstance(expr, Dict):  # an atom: split, it takes one entry a line
         if (len(one) <= LINE_LENGTH and not expr.exploded) or not expr.items:
             return [one]

@@ -80,6 +80,7 @@ def environment(templates: str) -> jinja2.Environment:
         Code=Code,
         call=layout.call,
         class_head=layout.class_head,
+        item=layout.item,
         keyword=layout.keyword,
         tuple_of=layout.tuple_of,
         dict_of=layout.dict_of,

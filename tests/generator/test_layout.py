@@ -14,6 +14,7 @@ from generator.layout import (
     LINE_LENGTH,
     Call,
     Dict,
+    Item,
     Keyword,
     Tuple,
     annotation,
@@ -21,6 +22,7 @@ from generator.layout import (
     call,
     class_head,
     flat,
+    item,
     lay_out,
     tuple_of,
 )
@@ -40,6 +42,7 @@ def _tree(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
         st.tuples(names.map(lambda n: Code(n.capitalize())), args).map(lambda c: Call(c[0], tuple(c[1]))),  # type: ignore[arg-type]
         st.lists(children, min_size=1, max_size=6).map(lambda items: Tuple(tuple(items))),  # type: ignore[arg-type]
         st.lists(st.tuples(strings, children), max_size=5).map(lambda items: Dict(tuple(items))),  # type: ignore[arg-type]
+        st.tuples(names.map(lambda n: Code(n.upper())), children).map(lambda c: Item(c[0], c[1])),  # type: ignore[arg-type]
     )
 
 
@@ -218,3 +221,11 @@ def test_assigned_string_matches_black(length: int, annotated: bool) -> None:
     value = py_str("a" * length)
     source = f"{head}{assigned(value, len(head), annotated=annotated)}\n"
     assert black.format_str(f"{head}{value}\n", mode=MODE) == source
+
+
+@pytest.mark.parametrize("length", [40, 70, 80, 84, 90, 120])
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_route_item_matches_black(length: int, depth: int) -> None:
+    """`ROUTES["key"],` as an argument at any indent: split at its brackets when too long."""
+    expr = item(Code("ROUTES"), py_str("k" * length))
+    assert " " * (4 * depth + 4) + lay_out(expr, 4 * depth + 4, ",") == _black_element(flat(expr), depth)
