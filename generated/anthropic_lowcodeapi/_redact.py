@@ -9,15 +9,20 @@ URL query.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
-import httpx
-
 from ._provider import PACKAGE_NAME
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    from ._lazy import httpx
 
 __all__ = [
     "MAX_SECRET_LENGTH",
@@ -216,6 +221,7 @@ _LOGGER_NAMES = (
 
 def install_log_redaction() -> None:
     """Put the redacting filter on our logger and on httpx's and httpcore's (idempotent)."""
+    importlib.import_module("httpx")  # imported on first use: its loggers must exist for the sweep
     names = set(_LOGGER_NAMES)
     names.update(
         name

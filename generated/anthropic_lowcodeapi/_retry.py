@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
+else:
+    from ._lazy import httpx
 
 __all__ = ["retry_delay", "server_delay", "should_retry"]
 
@@ -57,6 +59,8 @@ def server_delay(headers: Mapping[str, Any] | None) -> float | None:
         try:
             delay = float(after)
         except ValueError:
+            import email.utils  # here: `import PKG` stays fast (an HTTP date is rare)
+
             parsed = email.utils.parsedate_tz(after)
             if parsed is not None:
                 delay = email.utils.mktime_tz(parsed) - time.time()

@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Literal
 
-import httpx
-
 if TYPE_CHECKING:
     from typing import TypeAlias  # Python 3.10+, needed by type checkers only
+
+    import httpx
 
 __all__ = [
     "NOT_GIVEN",

@@ -9,8 +9,6 @@ from functools import cached_property as _cached_property  # an alias no resourc
 from typing import TYPE_CHECKING, Any, Literal, cast
 from typing import overload as _overload
 
-import httpx
-
 from . import _models as _m
 from ._async_core import AsyncResource
 from ._core import SyncResource
@@ -108,6 +106,8 @@ from .types import (
 from .url_formats import ROUTES
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._async_core import AsyncAPIClient
     from ._core import SyncAPIClient
 

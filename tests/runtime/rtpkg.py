@@ -18,9 +18,9 @@ from fakeserver import BETA_ONLY, SEED_TABLE  # noqa: E402  (needs the path abov
 
 # The runtime files this suite covers (_urls.py is copied too: the real Route; _models.py is the generator's).
 RUNTIME_FILES = (
-    "_types.py", "_errors.py", "_redact.py", "_http.py", "_retry.py", "_sse.py", "_streaming.py", "_jsonlines.py",
-    "_pagination.py", "_base.py", "_core.py", "_async_core.py", "_models.py", "_responses.py", "_styles.py",
-    "_settings.py",
+    "_lazy.py", "_types.py", "_errors.py", "_redact.py", "_http.py", "_retry.py", "_sse.py", "_streaming.py",
+    "_jsonlines.py", "_pagination.py", "_base.py", "_core.py", "_async_core.py", "_models.py", "_responses.py",
+    "_styles.py", "_settings.py",
 )
 TOKEN = "at_s3cr3t-t0ken-FOR-tests"
 KEY = "sk-ant-api03-s3cr3t-KEY-for-tests"  # the credentials the runtime tests use

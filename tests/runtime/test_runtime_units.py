@@ -7,6 +7,7 @@ import email.utils
 import importlib
 import io
 import pickle
+import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -259,3 +260,20 @@ def test_display_url_masks_userinfo_and_token(rt: ModuleType) -> None:
     assert show("https://me:pw@proxy.example/anthropic/v1/models?api_token=at_x") == (
         "https://***@proxy.example/anthropic/v1/models?api_token=***")
     assert show("http://127.0.0.1:8000/a@b") == "http://127.0.0.1:8000/a@b"  # an @ in the path is no userinfo
+
+
+def test_lazy_module_imports_on_first_lookup_then_holds_the_namespace(rt: ModuleType) -> None:
+    sys.modules.pop("colorsys", None)  # a module nothing else here imports
+    lazy = rt._lazy.LazyModule("colorsys")
+    assert "colorsys" not in sys.modules
+    assert lazy.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+    real = sys.modules["colorsys"]
+    assert lazy.hls_to_rgb is real.hls_to_rgb
+    assert vars(lazy)["rgb_to_hsv"] is real.rgb_to_hsv  # later lookups are plain attribute hits
+    assert "rgb_to_yiq" in dir(lazy)
+    with pytest.raises(AttributeError, match="'colorsys' has no attribute 'no_such_name'"):
+        lazy.no_such_name  # noqa: B018
+    import httpx
+
+    assert rt._lazy.httpx.Client is httpx.Client
+    assert rt._base.retryable() == (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)

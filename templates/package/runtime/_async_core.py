@@ -6,15 +6,12 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
 from ._base import (
     ANY,
     CHUNK_SIZE,
     DEFAULT_OPTIONS,
     EVENT_STREAM,
     JSON,
-    RETRYABLE,
     CallArgs,
     ClientBase,
     PathArg,
@@ -23,6 +20,7 @@ from ._base import (
     discard_temp,
     finish_temp,
     open_temp,
+    retryable,
 )
 from ._errors import APIStatusError, is_router_not_found, unrouted_error
 from ._http import envelope_headers, prepare_files
@@ -36,7 +34,11 @@ from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, U
 if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs nothing beyond httpx
     from typing import Self
 
+    import httpx
+
     from ._urls import Route
+else:
+    from ._lazy import httpx
 
 __all__ = ["AsyncAPIClient", "AsyncResource"]
 
@@ -167,7 +169,7 @@ class AsyncAPIClient(ClientBase):
                 response = await self._http.send(request, stream=stream)
                 if response.status_code >= 400 and stream:
                     await response.aread()
-            except RETRYABLE as exc:
+            except retryable() as exc:
                 if retries_taken >= retries:
                     raise connection_error(exc, request) from None
                 await self._sleep(self._delay(retries_taken, None, None, request))

@@ -7,12 +7,9 @@ import contextlib
 import logging
 import os
 import random
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import httpx
 
 from ._errors import (
     APIConnectionError,
@@ -41,7 +38,11 @@ if TYPE_CHECKING:
     import asyncio
     from typing import TypeAlias
 
+    import httpx
+
     from ._urls import Route
+else:
+    from ._lazy import httpx
 
 __all__ = ["DEFAULT_OPTIONS", "CallArgs", "ClientBase", "build_request"]
 
@@ -52,9 +53,6 @@ JSON = "application/json"
 EVENT_STREAM = "text/event-stream"
 ANY = "*/*"
 CHUNK_SIZE = 64 * 1024
-# Failures worth another attempt; anything else httpx raises (a bad URL, a decoding error) would
-# fail again.
-RETRYABLE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 PathArg: TypeAlias = "str | os.PathLike[str]"
 
@@ -74,6 +72,12 @@ class CallArgs:
 def identity(value: Any) -> Any:
     """The raw value (a cast that keeps JSON as it is)."""
     return value
+
+
+def retryable() -> tuple[type[httpx.HTTPError], ...]:
+    """Failures worth another attempt; anything else httpx raises (a bad URL, a decoding error)
+    would fail again. A function, not a constant: httpx is imported on first use."""
+    return (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 def _scrub(exc: BaseException, request: httpx.Request) -> None:
@@ -143,6 +147,8 @@ def close_later(response: httpx.Response) -> None:
 
 def open_temp(path: PathArg) -> tuple[str, str, int]:
     """(target, temp path beside it, open descriptor) for an atomic write."""
+    import tempfile  # here, not at the top: `import PKG` stays fast (downloads to a file are rare)
+
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     fd, temp = tempfile.mkstemp(

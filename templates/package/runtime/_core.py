@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
 from ._async_core import AsyncAPIClient, AsyncResource
 from ._base import (
     ANY,
@@ -16,7 +14,6 @@ from ._base import (
     DEFAULT_OPTIONS,
     EVENT_STREAM,
     JSON,
-    RETRYABLE,
     CallArgs,
     ClientBase,
     PathArg,
@@ -25,6 +22,7 @@ from ._base import (
     discard_temp,
     finish_temp,
     open_temp,
+    retryable,
 )
 from ._errors import APIStatusError, is_router_not_found, unrouted_error
 from ._http import envelope_headers, prepare_files
@@ -38,7 +36,11 @@ from ._types import NOT_GIVEN, NotGiven, RequestOptions, Target, TimeoutTypes, U
 if TYPE_CHECKING:  # type checkers only (3.11+): at run time the package needs nothing beyond httpx
     from typing import Self
 
+    import httpx
+
     from ._urls import Route
+else:
+    from ._lazy import httpx
 
 __all__ = ["AsyncAPIClient", "AsyncResource", "SyncAPIClient", "SyncResource"]
 
@@ -157,7 +159,7 @@ class SyncAPIClient(ClientBase):
                 response = self._http.send(request, stream=stream)
                 if response.status_code >= 400 and stream:
                     response.read()
-            except RETRYABLE as exc:
+            except retryable() as exc:
                 if retries_taken >= retries:
                     raise connection_error(exc, request) from None
                 self._sleep(self._delay(retries_taken, None, None, request))

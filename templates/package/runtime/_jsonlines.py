@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Generic, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._base import close_later, connection_error
 from ._http import unwrap_envelope
 from ._responses import invalid_answer, shape_problem
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    from ._lazy import httpx
 
 __all__ = ["AsyncJSONLines", "JSONLines"]
 

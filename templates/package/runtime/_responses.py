@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._errors import APIError, APIResponseValidationError
 from ._http import unwrap_envelope
 from ._models import BaseModel, DictOf, Lazy, ListOf, UnionOf
 from ._pagination import PageInfo, parse_page
 from ._redact import display_url, redact
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["invalid_answer", "json_answer", "page_answer", "shape_problem"]
 

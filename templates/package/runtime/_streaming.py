@@ -12,8 +12,6 @@ from typing import (
     TypeVar,
 )
 
-import httpx
-
 from ._base import close_later, connection_error
 from ._errors import APIConnectionError, APIError, error_from_event
 from ._jsonlines import (  # offered here too, beside the other streamed bodies
@@ -26,6 +24,10 @@ from ._sse import MessageAccumulator, ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
     from typing import TypeAlias
+
+    import httpx
+else:
+    from ._lazy import httpx
 
 __all__ = [
     "AsyncJSONLines",

@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property as _cached_property  # an alias no resource name can shadow
 from typing import TYPE_CHECKING, Literal
 
-import httpx
-
 from . import _models as _m
 from ._async_core import AsyncResource
 from ._core import SyncResource
@@ -20,6 +18,8 @@ from .types import (
 from .url_formats import ROUTES
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._async_core import AsyncAPIClient
     from ._core import SyncAPIClient
 
