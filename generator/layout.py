@@ -77,13 +77,26 @@ def _check(value: object) -> None:
         raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
 
 
-def lay_out(expr: Expr, indent: int = 0, tail: str = "", lead: int = 0, shift: int = 0) -> Code:
+def lay_out(
+    expr: Expr, indent: int = 0, tail: str = "", lead: int = 0, shift: int = 0, value: bool = False
+) -> Code:
     """The expression as black writes it in a statement or element at `indent` columns, `lead`
     columns after its start (such as `raise `) and followed by `tail` (such as ","); the first line
     is returned without its indentation and lead, which the template writes. `shift`: columns a
-    later `indent` filter adds to every line (counted for the width, not written here)."""
+    later `indent` filter adds to every line (counted for the width, not written here). `value`: a
+    `return` value, which black puts in parentheses when only then a call's first line fits."""
     _check(expr)  # the templates' guard: only escaped pieces and trees of them are laid out
-    lines = _lines(expr, indent + shift, " " * lead, tail)
+    at = indent + shift
+    if (
+        value
+        and isinstance(expr, Call)
+        and at + lead + len(flat(expr)) + len(tail) > LINE_LENGTH
+        and at + lead + len(expr.name) + 1 > LINE_LENGTH >= at + 4 + len(expr.name) + 1
+    ):
+        inner = _lines(expr, at + 4, "", "")
+        lines = [" " * (at + lead) + "(", *inner, " " * at + ")" + tail]
+    else:
+        lines = _lines(expr, at, " " * lead, tail)
     return Code("\n".join([lines[0].lstrip(" "), *(line[shift:] for line in lines[1:])]))
 
 
@@ -130,6 +143,18 @@ def class_head(name: str, *bases: Expr) -> Code:
     for base in bases:
         _check(base)
     return Code("\n".join(_lines(Call(Code(f"class {ident(name)}"), bases), 0, "", ":")))
+
+
+def def_head(name: str, indent: int, params: tuple[Code, ...], returns: Type) -> Code:
+    """`def name(params) -> returns:` at `indent` as black writes it: one line if it fits, else one
+    parameter a line (with black's trailing comma) and the return annotation laid out after `) -> `.
+    Returned without the indentation of its first line."""
+    pad = " " * indent
+    one = f"def {ident(name)}({', '.join(params)}) -> {type_text(returns)}:"
+    if indent + len(one) <= LINE_LENGTH:
+        return Code(one)
+    lines = [f"def {name}(", *(f"{pad}    {p}," for p in params)]
+    return Code("\n".join([*lines, f"{pad}) -> {annotation(returns, indent, ') -> ', ':')}"]))
 
 
 def _items(expr: Call | Tuple) -> tuple[Expr, ...]:

@@ -16,6 +16,7 @@ import jinja2
 
 from . import code, layout
 from .code import Code
+from .expr import Name
 from .ir import Api, Model, ObjectModel, Operation, Resource, UnionModel
 from .merge_report import MergeReport
 from .output import RenderedFile
@@ -78,8 +79,10 @@ def environment(templates: str) -> jinja2.Environment:
     env.globals.update(
         walk=walk_resources,
         Code=Code,
+        Name=Name,
         call=layout.call,
         class_head=layout.class_head,
+        def_head=layout.def_head,
         item=layout.item,
         keyword=layout.keyword,
         tuple_of=layout.tuple_of,

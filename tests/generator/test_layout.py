@@ -21,6 +21,7 @@ from generator.layout import (
     assigned,
     call,
     class_head,
+    def_head,
     flat,
     item,
     lay_out,
@@ -229,3 +230,14 @@ def test_route_item_matches_black(length: int, depth: int) -> None:
     """`ROUTES["key"],` as an argument at any indent: split at its brackets when too long."""
     expr = item(Code("ROUTES"), py_str("k" * length))
     assert " " * (4 * depth + 4) + lay_out(expr, 4 * depth + 4, ",") == _black_element(flat(expr), depth)
+
+
+@pytest.mark.parametrize("name_length", [5, 40, 60, 75, 80, 120])
+@pytest.mark.parametrize("class_length", [10, 40, 60, 85, 120])
+def test_child_resource_property_matches_black(name_length: int, class_length: int) -> None:
+    """A child resource's property: its signature and its `return Child(self._client)`."""
+    name, child = "n" * name_length, "C" * class_length
+    source = (f"class R:\n    @property\n    {def_head(name, 4, (Code('self'),), Name(Code(child)))}\n"
+              f"        return {lay_out(call(Code(child), Code('self._client')), 8, lead=7, value=True)}\n")
+    plain = f"class R:\n    @property\n    def {name}(self) -> {child}:\n        return {child}(self._client)\n"
+    assert black.format_str(plain, mode=MODE) == source
