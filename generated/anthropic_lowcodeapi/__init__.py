@@ -5,6 +5,10 @@ import anthropic_lowcodeapi as lc
 client = lc.Client(api_token="at_...")  # or env LOWCODEAPI_API_TOKEN
 """
 
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 from ._client import AsyncClient, Client
 from ._errors import (
     APIConnectionError,
@@ -25,6 +29,11 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._types import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:  # imported on first use (`__getattr__` below): `import` stays light
+    from . import resources as resources
+    from . import types as types
+    from . import url_formats as url_formats
 
 __version__ = "2023.06.01"  # the package's version (its pyproject.toml's)
 API_VERSION = "2023-06-01"  # the version of the API document it was generated from
@@ -51,3 +60,10 @@ __all__ = [
     "RequestTooLargeError",
     "UnprocessableEntityError",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """`resources`, `types` and `url_formats`, imported on their first use."""
+    if name in ("resources", "types", "url_formats"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

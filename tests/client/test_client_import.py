@@ -57,3 +57,16 @@ def test_a_provider_package_loads_its_resources_on_first_use(tmp_path: Path, pro
     out = probe(tmp_path, package, attr)
     assert out["import"] == [] and out["client"] == []
     assert "resources" in out["resource"] and "url_formats" in out["resource"]
+
+
+def test_submodules_are_attributes_of_the_package_after_a_bare_import() -> None:
+    """`import PKG; PKG.url_formats.to_old(...)` works as before (CLIENT.md), loading on that first use."""
+    code = ("import anthropic_lowcodeapi as lc, sys; assert 'anthropic_lowcodeapi.url_formats' not in sys.modules; "
+            "print(lc.url_formats.to_old('https://api.anthropic.com/v1/models/m1')); print(lc.types.Message.__name__); "
+            "print(lc.resources.Messages.__name__)\n"
+            "try:\n    lc.no_such_module\nexcept AttributeError as exc:\n    print(exc)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=GENERATED, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "https://api.lowcodeapi.com/anthropic/v1/models/modelid?modelid=m1", "Message", "Messages",
+        "module 'anthropic_lowcodeapi' has no attribute 'no_such_module'"]

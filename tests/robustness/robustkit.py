@@ -111,7 +111,8 @@ client = pkg.Client(api_key="k", target="direct", base_url="http://127.0.0.1:9")
 routes = importlib.import_module(name + ".url_formats").ROUTES
 methods, seen = [], set()
 
-def walk(cls, prefix):
+def walk(obj, prefix):
+    cls = type(obj)
     if cls in seen:
         return
     seen.add(cls)
@@ -119,15 +120,14 @@ def walk(cls, prefix):
         if attr.startswith("_"):
             continue
         if isinstance(value, cached_property):
-            ann = value.func.__annotations__.get("return")
-            child = value.func.__globals__.get(ann) if isinstance(ann, str) else ann
-            if not inspect.isclass(child):
-                raise SystemExit(f"cannot resolve the class of {prefix}{attr}: {ann!r}")
+            child = getattr(obj, attr)  # a resource (its module may load only now)
+            if type(child).__name__ != value.func.__annotations__.get("return"):
+                raise SystemExit(f"{prefix}{attr} is a {type(child).__name__}, not its annotated class")
             walk(child, prefix + attr + ".")
         elif inspect.isfunction(value) and not attr.endswith("_to_file") and attr != "with_options":
             methods.append(prefix + attr)
 
-walk(type(client), "")
+walk(client, "")
 print(json.dumps({"methods": methods, "routes": sorted(routes)}))
 '''
 
