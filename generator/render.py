@@ -7,7 +7,6 @@ the escaping path stops the run instead of reaching a generated file.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 from typing import Any
@@ -19,6 +18,7 @@ from .code import Code
 from .expr import Name
 from .ir import Api, Model, ObjectModel, Operation, Resource, UnionModel
 from .merge_report import MergeReport
+from .names import NameScanError, used_names
 from .output import RenderedFile
 
 
@@ -156,9 +156,10 @@ def render(
         if "imports" in compiled.blocks:
             try:
                 used = used_names(text)
-            except SyntaxError as exc:
+            except NameScanError as exc:
                 raise RuntimeError(
-                    f"template {template} gives invalid Python at line {exc.lineno}: {exc.msg}"
+                    f"template {template} gives Python that names.py cannot read at line"
+                    f" {exc.lineno}: {exc.msg}"
                 ) from None
             block = compiled.blocks["imports"]
             loose = "".join(block(compiled.new_context(dict(context, used=everything))))
@@ -232,46 +233,6 @@ def url_table(api: Api, generated: str) -> dict[str, Any]:
     }
 
 
-def used_names(source: str) -> frozenset[str]:
-    """Names a module's code uses (imports excluded), string type aliases and TypedDict fields
-    included.
-
-    Generated modules import exactly these, so they never import what they do not use (ruff F401).
-    """
-    tree = ast.parse(source)
-    names: set[str] = set()
-    strings: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            strings.append(node.value.value)  # `X: TypeAlias = "A | B"`
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "TypedDict"
-        ):
-            strings += [
-                v.value
-                for arg in node.args
-                if isinstance(arg, ast.Dict)
-                for v in arg.values
-                if isinstance(v, ast.Constant) and isinstance(v.value, str)
-            ]
-    for text in strings:
-        try:
-            names |= {
-                n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)
-            }
-        except SyntaxError:
-            continue
-    return frozenset(names)
-
-
 def isort_key(name: str) -> tuple[int, str]:
     """isort's order-by-type within one import: CONSTANTS, Classes, then functions and variables."""
     bare = name.lstrip("_")
@@ -283,4 +244,6 @@ def isort_key(name: str) -> tuple[int, str]:
     return rank, name.lower()
 
 
-__all__ = ["RenderedFile", "render", "environment", "url_table", "Model", "Operation"]
+__all__ = [
+    "RenderedFile", "render", "environment", "url_table", "used_names", "Model", "Operation"
+]

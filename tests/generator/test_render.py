@@ -126,6 +126,21 @@ def test_used_names_and_isort_key() -> None:
     assert sorted(["b_func", "Klass", "CONST", "_private", "Alpha"], key=isort_key) == ["CONST", "Alpha", "Klass", "_private", "b_func"]
 
 
+def test_a_template_giving_python_the_name_scan_cannot_read_stops_the_run(tmp_path: Path) -> None:
+    """The imports are chosen from the names the code uses; code it cannot read exactly (here an f-string,
+    whose fields hold code) stops the render with the template and the line instead of a guessed import."""
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    types = templates / "client" / "types.py.jinja"
+    types.write_text(types.read_text(encoding="utf-8") + 'BROKEN = f"{Any}"\n', encoding="utf-8")
+    api, _ = rendered(tmp_path)
+    merged, _provider = merge_target(plain_target(str(tmp_path / "s.yaml"), "tinypkg", str(tmp_path / "o")), None, str(tmp_path))
+    with pytest.raises(RuntimeError, match=r"client/types.py.jinja gives Python that names.py cannot read at line [0-9]+: f-string"):
+        render.render(api, merged.document, merged.report, str(templates), str(tmp_path))
+
+
 def test_tree_helpers(tmp_path: Path) -> None:
     api, files = rendered(tmp_path, MINIMAL.replace("getThing", "things.get"))
     order = [r.path for r in walk_resources(api.root)]
