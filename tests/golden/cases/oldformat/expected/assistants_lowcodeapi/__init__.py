@@ -65,5 +65,5 @@ __all__ = [
 def __getattr__(name: str) -> ModuleType:
     """`resources`, `types` and `url_formats`, imported on their first use."""
     if name in ("resources", "types", "url_formats"):
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError("module " + repr(__name__) + " has no attribute " + repr(name))
