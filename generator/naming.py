@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 import unicodedata
@@ -112,9 +113,14 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
-def words(text: str) -> list[str]:
+def words(text: str) -> tuple[str, ...]:
     """The words of a name in any style: camelCase, PascalCase, snake_case, kebab-case, prose."""
-    return _WORD.findall(_ascii(text))
+    return _words(text)
+
+
+@functools.lru_cache(maxsize=65536)  # the same schema and field names are named again and again
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_ascii(text)))
 
 
 def snake(text: str, fallback: str = "value") -> str:

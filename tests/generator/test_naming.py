@@ -52,7 +52,7 @@ def op_named(api: Api, key: str) -> Operation:
     ],
 )
 def test_name_styles(text: str, expected_words: list[str], snake_: str, pascal_: str, kebab_: str) -> None:
-    assert words(text) == expected_words
+    assert list(words(text)) == expected_words
     assert (snake(text), pascal(text), kebab(text)) == (snake_, pascal_, kebab_)
     assert snake_.isidentifier() and pascal_.isidentifier()
 
