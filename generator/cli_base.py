@@ -84,7 +84,7 @@ class _Job:
         # Plain mode names its spec relative to the spec's own folder: the same bytes from any
         # working folder.
         base = root if self.config is not None else os.path.dirname(self.target.spec)
-        return generate(self.target, self.config, base, self.templates, _progress())
+        return generate(self.target, self.config, base, self.templates, _progress(), self.cache_dir)
 
     def remember(self, gen: Generation) -> None:
         runcache.remember(

@@ -169,6 +169,7 @@ def generate(
     root: str,
     templates: str,
     progress: Progress | None = None,
+    cache_dir: str | None = None,
 ) -> Generation:
     """All stages but the write: the files a target should have, formatted."""
     say = progress or (lambda _: None)
@@ -182,7 +183,14 @@ def generate(
             say(f"normalizing {merged.report.operations} operations")
             api = target_ir(merged, provider, target, root)
             say(f"rendering {len(api.operations)} operations, {len(api.models)} models")
-            files = render(api, merged.document, merged.report, templates, root)
+            files = render(
+                api,
+                merged.document,
+                merged.report,
+                templates,
+                root,
+                os.path.join(cache_dir, "templates") if cache_dir else None,
+            )
     except Exception:
         for validation in validations:
             # an invalid input explains the failure better than the failure does

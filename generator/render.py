@@ -7,6 +7,7 @@ the escaping path stops the run instead of reaching a generated file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from typing import Any
@@ -46,10 +47,27 @@ def _joined(items: Any, separator: str = ", ") -> Code:
     return Code(separator.join(pieces))
 
 
-def environment(templates: str) -> jinja2.Environment:
-    """The single Jinja environment of the generator."""
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs (keyed by each template's source): a run whose specs
+    changed skips compiling them. A cache that cannot be written only costs time."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def environment(templates: str, cache_dir: str | None = None) -> jinja2.Environment:
+    """The single Jinja environment of the generator; `cache_dir` keeps its compiled templates."""
+    bytecode_cache = None
+    if cache_dir is not None:
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+            bytecode_cache = _TemplateCache(cache_dir)
+        except OSError:
+            bytecode_cache = None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=bytecode_cache,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         keep_trailing_newline=True,
@@ -122,10 +140,15 @@ def header(api: Api, root: str, style: str) -> Code:
 
 
 def render(
-    api: Api, merged: dict[str, Any], report: MergeReport, templates: str, root: str
+    api: Api,
+    merged: dict[str, Any],
+    report: MergeReport,
+    templates: str,
+    root: str,
+    cache_dir: str | None = None,
 ) -> list[RenderedFile]:
-    """Every file of the output tree, in sorted path order."""
-    env = environment(templates)
+    """Every file of the output tree, in sorted path order (`cache_dir`: compiled templates)."""
+    env = environment(templates, cache_dir)
     pkg = str(api.package)
     model_names = [
         n
@@ -244,6 +267,4 @@ def isort_key(name: str) -> tuple[int, str]:
     return rank, name.lower()
 
 
-__all__ = [
-    "RenderedFile", "render", "environment", "url_table", "used_names", "Model", "Operation"
-]
+__all__ = ["RenderedFile", "render", "environment", "url_table", "used_names", "Model", "Operation"]

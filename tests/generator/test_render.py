@@ -35,9 +35,9 @@ def shared_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reuse one compiled environment per templates folder: compiling the templates is most of a render."""
     make = render.environment
 
-    def cached(templates: str) -> jinja2.Environment:
-        if templates != TEMPLATES:
-            return make(templates)
+    def cached(templates: str, cache_dir: str | None = None) -> jinja2.Environment:
+        if templates != TEMPLATES or cache_dir is not None:
+            return make(templates, cache_dir)
         if templates not in _ENVIRONMENTS:
             _ENVIRONMENTS[templates] = make(templates)
         return _ENVIRONMENTS[templates]
@@ -369,3 +369,24 @@ def test_only_the_imports_block_reads_used() -> None:
         assert not [t for t in tags if re.search(r"\bused\b", t)], path
         checked += start >= 0
     assert checked >= 4  # types, resources, _client, cli
+
+
+def test_compiled_templates_are_kept_and_give_the_same_bytes(tmp_path: Path) -> None:
+    """A run whose specs changed loads the compiled templates of the last run (same bytes); a cache
+    folder that cannot be made only costs time."""
+    from generator.pipeline import generate
+
+    spec = spec_file(tmp_path, "api.yaml", MINIMAL)
+    target = plain_target(str(spec), "mini", str(tmp_path / "out"))
+    cache = tmp_path / "cache"
+    first = generate(target, None, str(tmp_path), TEMPLATES, cache_dir=str(cache))
+    compiled = sorted((cache / "templates").iterdir())
+    assert compiled and all(p.name.startswith("__jinja2_") for p in compiled)
+    stamps = {p: p.stat().st_mtime_ns for p in compiled}
+    second = generate(target, None, str(tmp_path), TEMPLATES, cache_dir=str(cache))
+    assert {p: p.stat().st_mtime_ns for p in compiled} == stamps, "loaded, not compiled again"
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    third = generate(target, None, str(tmp_path), TEMPLATES, cache_dir=str(tmp_path / "blocked"))
+    uncached = generate(target, None, str(tmp_path), TEMPLATES)
+    texts = [[(f.path, f.text) for f in gen.files] for gen in (first, second, third, uncached)]
+    assert texts[0] == texts[1] == texts[2] == texts[3]
