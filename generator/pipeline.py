@@ -17,7 +17,7 @@ from .normalize import normalize
 from .output import RenderedFile
 from .provider_merge import lowcodeapi_provider, merge_provider
 from .provider_routes import server_provider
-from .render import render
+from .render import render, template_cache
 from .source import read_spec
 
 
@@ -189,7 +189,7 @@ def generate(
                 merged.report,
                 templates,
                 root,
-                os.path.join(cache_dir, "templates") if cache_dir else None,
+                template_cache(templates, cache_dir),
             )
     except Exception:
         for validation in validations:

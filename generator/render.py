@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from typing import Any
 
 import jinja2
@@ -54,6 +55,19 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
+
+
+def template_cache(templates: str, run_cache: str | None) -> str | None:
+    """Where compiled templates are kept: beside the templates (`__pycache__/jinja`), as Python
+    keeps the generator's compiled modules, so that a run in any folder reuses them; else (bytecode
+    writing off, or a templates folder that cannot be written) in the run cache."""
+    if not sys.dont_write_bytecode:
+        beside = os.path.join(templates, "__pycache__", "jinja")
+        with contextlib.suppress(OSError):
+            os.makedirs(beside, exist_ok=True)
+            if os.access(beside, os.W_OK):
+                return beside
+    return os.path.join(run_cache, "templates") if run_cache else None
 
 
 def environment(templates: str, cache_dir: str | None = None) -> jinja2.Environment:

@@ -371,7 +371,27 @@ def test_only_the_imports_block_reads_used() -> None:
     assert checked >= 4  # types, resources, _client, cli
 
 
-def test_compiled_templates_are_kept_and_give_the_same_bytes(tmp_path: Path) -> None:
+def test_compiled_templates_are_kept_beside_the_templates_unless_bytecode_writing_is_off(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like the generator's own compiled modules: `templates/__pycache__/jinja`, or the run cache when
+    Python is told not to write bytecode (PYTHONDONTWRITEBYTECODE) or the folder cannot be written."""
+    import shutil
+
+    from generator.render import template_cache
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    assert template_cache(str(templates), str(tmp_path / "run")) == str(templates / "__pycache__" / "jinja")
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro" / "__pycache__").write_text("a file where the folder would go")
+    assert template_cache(str(tmp_path / "ro"), str(tmp_path / "run")) == str(tmp_path / "run" / "templates")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert template_cache(str(templates), str(tmp_path / "run")) == str(tmp_path / "run" / "templates")
+    assert template_cache(str(templates), None) is None
+
+
+def test_compiled_templates_are_kept_and_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run whose specs changed loads the compiled templates of the last run (same bytes); a cache
     folder that cannot be made only costs time."""
     from generator.pipeline import generate
@@ -379,6 +399,7 @@ def test_compiled_templates_are_kept_and_give_the_same_bytes(tmp_path: Path) -> 
     spec = spec_file(tmp_path, "api.yaml", MINIMAL)
     target = plain_target(str(spec), "mini", str(tmp_path / "out"))
     cache = tmp_path / "cache"
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # kept in the run cache
     first = generate(target, None, str(tmp_path), TEMPLATES, cache_dir=str(cache))
     compiled = sorted((cache / "templates").iterdir())
     assert compiled and all(p.name.startswith("__jinja2_") for p in compiled)
