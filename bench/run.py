@@ -227,7 +227,8 @@ def bench_generation(report: Report, work: str, rounds_small: int, rounds_large:
             target.profile = lambda s=spec: profile_cli(["generate", "--spec", s, "--package", "p", "--out", "out"], work,
                                                         black_files="out")
     text = ("## 1. Generation in plain mode vs openapi-python-client\n\n"
-            "Each run in a fresh temporary cwd: new output folder, empty run cache. The peer runs with its "
+            "Each run in a fresh temporary cwd: new output folder, empty run cache (compiled templates are kept beside "
+            "the templates, in `templates/__pycache__`, as Python keeps the generator's compiled modules). The peer runs with its "
             "default post-hooks (`ruff check --fix`, `ruff format`). Medians; peak RSS is the largest of the runs.\n\n"
             + table(["spec", "ops", "lowcodegen", "ops generated", "peak RSS", "openapi-python-client",
                      "peer ops generated", "peer peak RSS", "ratio", "target", "result"], rows, "lrrrrrlrrrl"))
@@ -328,7 +329,8 @@ def bench_target(report: Report, work: str, rounds: int, rounds_cold: int, profi
     report.targets.append(Target("target: `check` notices a hand edit", ", ".join(map(str, codes)), "exit 1", edit_ok))
     text = ("## 2. The Anthropic target as whole `lowcodegen` processes\n\n"
             f"A temporary copy of the project ({', '.join(TARGET_COPY_ITEMS)}), run with `.venv/bin/lowcodegen … --root COPY`. "
-            "Nothing changed: after one warm-up `generate`. Empty cache: `COPY/.lowcodegen-cache` deleted before each run. "
+            "Nothing changed: after one warm-up `generate`. Empty cache: `COPY/.lowcodegen-cache` deleted before each run "
+            "(the compiled templates in `COPY/templates/__pycache__` stay, like the compiled modules). "
             "Hand edit: one line appended to a generated file, `check` run, the file restored. "
             "No peer here: the ratio is to the target.\n\n"
             + table(["command", "median", "runs", "peak RSS", "target", "vs target", "result", "notes"], rows, "lrrrrrll"))
