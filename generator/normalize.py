@@ -38,6 +38,7 @@ from .normalize_names import (
 )
 from .normalize_params import CALL_OPTIONS, DEFAULT_STYLES, build_param
 from .openapi_paths import template_params
+from .refs import DocumentView
 from .schemas import TypeBuilder
 from .urlformats import RouteTable, plain_route
 
@@ -57,14 +58,15 @@ def normalize(
     (`MergedSpec.routes`; `urlformats.routes_in_document` for a merged document read back from
     disk)."""
     warnings: list[str] = []
-    types = TypeBuilder(document, lambda ptr, msg: warnings.append(f"{file}: {ptr}: {msg}"))
-    raw_ops = list(raw_operations(document, routes))
+    view = DocumentView(document)  # every $ref below is followed through it, one way
+    types = TypeBuilder(view, lambda ptr, msg: warnings.append(f"{file}: {ptr}: {msg}"))
+    raw_ops = list(raw_operations(view, routes))
     names = client_names(raw_ops, file, warnings)
     operations: list[Operation] = []
     request_roots: list[TypeRef] = []
     response_roots: list[TypeRef] = []
     for raw, key in zip(raw_ops, names, strict=True):
-        op = _operation(raw, key, document, types)
+        op = _operation(raw, key, view, types)
         operations.append(op)
         request_roots += [p.type for p in op.path_params + op.query_params + op.header_params]
         if op.body:
@@ -112,7 +114,7 @@ def package_version(api_version: str) -> str:
 
 
 def _operation(
-    raw: RawOperation, key: str, document: dict[str, Any], types: TypeBuilder
+    raw: RawOperation, key: str, document: DocumentView, types: TypeBuilder
 ) -> Operation:
     op = raw.op
     context = pascal(key.replace(".", "_"))

@@ -19,7 +19,7 @@ from .naming import (
     Namer,
 )
 from .normalize_params import build_param
-from .refs import deref
+from .refs import DocumentView
 from .schema_unions import ANY
 from .schemas import TypeBuilder
 
@@ -59,11 +59,11 @@ def build_body(
     op: dict[str, Any],
     pointer: str,
     context: str,
-    document: dict[str, Any],
+    document: DocumentView,
     types: TypeBuilder,
     namer: Namer,
 ) -> Body | None:
-    body = deref(op.get("requestBody"), document)
+    body = document.deref(op.get("requestBody"))
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("content"), dict)
@@ -74,8 +74,8 @@ def build_body(
     kind, media, schema = _body_media(content)
     b_ptr = pointer_join(pointer, "requestBody", "content", media, "schema")
     resolved = (
-        types._merge_all_of(deref(schema, document))
-        if isinstance(deref(schema, document), dict)
+        types._merge_all_of(document.deref(schema))
+        if isinstance(document.deref(schema), dict)
         else {}
     )
     props = resolved.get("properties") if isinstance(resolved, dict) else None
@@ -90,7 +90,7 @@ def build_body(
                 "schema": prop,
                 "required": wire in req,
                 "description": (
-                    (deref(prop, document) or {}).get("description")
+                    (document.deref(prop) or {}).get("description")
                     if isinstance(prop, dict)
                     else ""
                 ),
@@ -110,7 +110,7 @@ def build_body(
 
 
 def build_response(
-    op: dict[str, Any], pointer: str, context: str, document: dict[str, Any], types: TypeBuilder
+    op: dict[str, Any], pointer: str, context: str, document: DocumentView, types: TypeBuilder
 ) -> Response:
     responses = op.get("responses") or {}
     code = next((c for c in _SUCCESS if c in responses), None)
@@ -118,7 +118,7 @@ def build_response(
         code = next((c for c in sorted(responses) if str(c).startswith("2")), None)
     if code is None:
         return Response("json", ANY, declared=False)
-    resp = deref(responses[code], document)
+    resp = document.deref(responses[code])
     content = resp.get("content") if isinstance(resp, dict) else None
     if not content:
         return Response("empty", None)

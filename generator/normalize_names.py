@@ -29,7 +29,7 @@ from .naming import (
     words,
 )
 from .openapi_paths import METHODS
-from .refs import deref
+from .refs import DocumentView
 from .urlformats import MergedRoute, RouteTable
 
 
@@ -45,14 +45,14 @@ class RawOperation:
     routed: MergedRoute | None  # the merge's routes for it (None: a document no merge routed)
 
 
-def raw_operations(document: dict[str, Any], routes: RouteTable) -> list[RawOperation]:
+def raw_operations(document: DocumentView, routes: RouteTable) -> list[RawOperation]:
     out = []
     for path, item in (document.get("paths") or {}).items():
-        item = deref(item, document)
+        item = document.deref(item)
         if not isinstance(item, dict):
             continue
         shared = [
-            (deref(p, document), pointer_join("/paths", path, "parameters", i))
+            (document.deref(p), pointer_join("/paths", path, "parameters", i))
             for i, p in enumerate(item.get("parameters") or [])
         ]
         for method, op in item.items():
@@ -63,7 +63,7 @@ def raw_operations(document: dict[str, Any], routes: RouteTable) -> list[RawOper
                 continue  # the direct form of an operation listed under its proxy method
             pointer = pointer_join("/paths", path, method)
             own = [
-                (deref(p, document), pointer_join(pointer, "parameters", i))
+                (document.deref(p), pointer_join(pointer, "parameters", i))
                 for i, p in enumerate(op.get("parameters") or [])
             ]
             by_key = {

@@ -7,6 +7,7 @@ the over-long chains first, so the others may treat a bad one as empty.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostic, pointer_join
@@ -69,6 +70,26 @@ def deref(node: Any, document: dict[str, Any]) -> Any:
         except KeyError:
             return {}
     return node
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A merged document as normalize and schemas read it: the one way they follow `$ref`s (load
+    has reported the bad ones, so a dangling one reads as empty)."""
+
+    data: dict[str, Any]
+
+    def at(self, ref: str) -> Any:
+        """The node a local `#/...` reference names; KeyError when there is none."""
+        return resolve_pointer(self.data, ref)
+
+    def deref(self, node: Any) -> Any:
+        """`node` itself, or the node its `$ref` chain leads to ({} for a dangling one)."""
+        return deref(node, self.data)
+
+    def get(self, key: str) -> Any:
+        """A top-level member (`paths`, `info`, ...), None when absent."""
+        return self.data.get(key)
 
 
 def check_refs(data: dict[str, Any], source: SpecText) -> Iterator[Diagnostic]:

@@ -17,7 +17,7 @@ from .diagnostics import pointer_join
 from .expr import NONE, Call, Literal, Name, subscript
 from .ir import Field, Model, ObjectModel, TypeRef, UnionModel
 from .naming import RESERVED_NAMES, SHADOWED, Namer, pascal, safe, snake
-from .refs import resolve_pointer
+from .refs import DocumentView
 from .schema_unions import ANY, PendingModel, as_nullable, combine, union_of
 
 MODEL_ATTRS = frozenset({"parse", "to_dict", "to_json", "get"})
@@ -30,7 +30,7 @@ _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bo
 class TypeBuilder:
     """Builds TypeRefs for schema uses and collects the models they need."""
 
-    def __init__(self, document: dict[str, Any], warn: Callable[[str, str], None]) -> None:
+    def __init__(self, document: DocumentView, warn: Callable[[str, str], None]) -> None:
         self.doc = document
         self.warn = warn
         self.namer = Namer(RESERVED_NAMES, joiner="")
@@ -224,13 +224,13 @@ class TypeBuilder:
         key = next(iter(page.refs))
         try:
             schema = self._merge_all_of(
-                resolve_pointer(self.doc, key if key.startswith("#") else "#" + key)
+                self.doc.at(key if key.startswith("#") else "#" + key)
             )
         except KeyError:
             return None
         prop = (schema.get("properties") or {}).get(field_name)
         prop = (
-            resolve_pointer(self.doc, prop["$ref"])
+            self.doc.at(prop["$ref"])
             if isinstance(prop, dict) and isinstance(prop.get("$ref"), str)
             else prop
         )
@@ -271,7 +271,7 @@ class TypeBuilder:
 
     def _ref(self, ref: str, context: str) -> TypeRef:
         try:
-            target = resolve_pointer(self.doc, ref)
+            target = self.doc.at(ref)
         except KeyError:
             self.warn(ref, "unresolvable $ref: typed as Any")
             return ANY
@@ -362,7 +362,7 @@ class TypeBuilder:
                 if not (isinstance(part, dict) and isinstance(part.get("$ref"), str)):
                     break
                 try:
-                    part = resolve_pointer(self.doc, part["$ref"])
+                    part = self.doc.at(part["$ref"])
                 except KeyError:
                     part = {}
             if not isinstance(part, dict):

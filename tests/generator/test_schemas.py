@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from generator.ir import ObjectModel, UnionModel
+from generator.refs import DocumentView
 from generator.schemas import TypeBuilder
 
 SCHEMAS: dict[str, Any] = {
@@ -36,7 +37,7 @@ SCHEMAS: dict[str, Any] = {
 def built() -> tuple[TypeBuilder, list[tuple[str, str]]]:
     warnings: list[tuple[str, str]] = []
     doc = {"openapi": "3.1.0", "components": {"schemas": SCHEMAS}}
-    return TypeBuilder(doc, lambda ptr, msg: warnings.append((ptr, msg))), warnings
+    return TypeBuilder(DocumentView(doc), lambda ptr, msg: warnings.append((ptr, msg))), warnings
 
 
 def ann(tb: TypeBuilder, schema: Any) -> tuple[str, str]:
