@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -33,14 +34,24 @@ def child_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+# A child forked from this (large) process starts with this process's pages counted as its own, and
+# Linux carries that high-water mark across exec: wait4's ru_maxrss of a direct child reads at least
+# this process's size. GNU time, itself small, reports the true peak of the command it runs.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run_process(argv: Sequence[str], *, cwd: str | None = None, env: Mapping[str, str] | None = None,
                 timeout: float = 900.0) -> Run:
-    """Run argv to completion; wall time from spawn to reap, peak RSS from wait4's rusage."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run argv to completion; wall time from spawn to reap, peak RSS through GNU time where there is
+    one (else wait4's rusage, which reads at least this process's own size)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".rss") as rss:
+        command = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv] if GNU_TIME else list(argv)
         start = time.perf_counter()
-        process = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env is not None else None,
-                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        killer = threading.Timer(timeout, process.kill)
+        process = subprocess.Popen(command, cwd=cwd, env=dict(env) if env is not None else None,
+                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
+        # the whole group: GNU time's command and its workers too
+        killer = threading.Timer(timeout, lambda: os.killpg(process.pid, signal.SIGKILL))
         killer.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
@@ -50,7 +61,12 @@ def run_process(argv: Sequence[str], *, cwd: str | None = None, env: Mapping[str
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
+        peak_kb = float(usage.ru_maxrss)
+        if GNU_TIME:
+            with open(rss.name, encoding="utf-8", errors="replace") as handle:
+                lines = [line for line in handle.read().split() if line.isdigit()]
+            peak_kb = float(lines[-1]) if lines else peak_kb
+        return Run(seconds, peak_kb / 1024, process.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 

@@ -40,6 +40,10 @@ BUILTINS = frozenset(dir(builtins))
 # mypy reads a method's annotations in its class's scope, so a method or child resource named so
 # would shadow them.
 SIGNATURE_BUILTINS = frozenset({"str", "int", "float", "object", "bool", "bytes"})
+# Options that the generated CLI's commands add themselves (`--body`, `--max-items`,
+# `-o/--output-file`, click's `--help`): an API field yields. tests/generator/test_naming.py ties it
+# to the options the CLI runtime defines.
+CLI_RESERVED = frozenset({"body", "help", "max-items", "output-file"})
 # Module-level names that the generated resources.py, _client.py and types.py bind themselves
 # (imports, the clients, the runtime's classes): a model class, a TypedDict or a resource class
 # never takes one of them. tests/generator/test_naming.py checks this list against the modules a

@@ -17,6 +17,7 @@ from .ir import (
 )
 from .naming import (
     ANNOTATION_MODULES,
+    CLI_RESERVED,
     CLIENT_ATTRS,
     RESERVED_NAMES,
     SIGNATURE_BUILTINS,
@@ -194,10 +195,6 @@ def _method_safe(name: str) -> str:
         else name
     )
 
-
-# Options that generated CLI commands add themselves (`--body`, `--max-items`, `-o/--output-file`);
-# fields yield.
-CLI_RESERVED = frozenset({"body", "help", "max-items", "output-file"})
 
 
 def cli_options(op: Operation) -> Operation:

@@ -410,3 +410,19 @@ def test_resources_named_like_the_client_are_renamed(tmp_path: Path, segment: st
         assert child.attr not in CLIENT_ATTRS | {"httpx", "os"}
         for op in child.operations:
             assert op.method_name not in {"httpx", "os"}
+
+
+def test_cli_reserved_names_are_the_options_the_cli_runtime_adds() -> None:
+    """Every option the CLI runtime adds to a command whatever its fields are is in CLI_RESERVED, so
+    an API field never takes its name. (`--message` and `--stream` are added only where no field
+    has the name / for the stream switch itself, so they are not reserved.)"""
+    import re
+
+    from generator.naming import CLI_RESERVED
+
+    runtime = (ROOT / "templates" / "package" / "runtime" / "_cli_support.py").read_text(encoding="utf-8")
+    command = runtime.split("\ndef _command(", 1)[1].split("\ndef ", 1)[0]  # a command's own options
+    added = set(re.findall(r'click\.Option\(\s*\[(?:"-\w", )?"--([\w-]+)"', command))
+    assert added - {"message", "stream"} <= CLI_RESERVED, sorted(added - CLI_RESERVED)
+    assert {"body", "max-items", "output-file"} <= added, "the pattern still finds the runtime's options"
+    assert "help" in CLI_RESERVED  # click's own
