@@ -49,8 +49,8 @@ def _joined(items: Any, separator: str = ", ") -> Code:
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between runs (keyed by each template's source): a run whose specs
-    changed skips compiling them. A cache that cannot be written only costs time."""
+    """Compiled templates kept between runs (keyed by each template's source), so that a run
+    compiles a template only after it changed. A cache that cannot be written only costs time."""
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):
