@@ -24,6 +24,7 @@ class Run:
     stdout: str
     stderr: str
     extra: dict[str, Any] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # user + system time of the process and the children it waited for
 
 
 def child_env(**overrides: str) -> dict[str, str]:
@@ -46,7 +47,7 @@ def run_process(argv: Sequence[str], *, cwd: str | None = None, env: Mapping[str
     one (else wait4's rusage, which reads at least this process's own size)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile(suffix=".rss") as rss:
-        command = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv] if GNU_TIME else list(argv)
+        command = [GNU_TIME, "-f", "%M %U %S", "-o", rss.name, *argv] if GNU_TIME else list(argv)
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=dict(env) if env is not None else None,
                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
@@ -61,13 +62,15 @@ def run_process(argv: Sequence[str], *, cwd: str | None = None, env: Mapping[str
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        peak_kb = float(usage.ru_maxrss)
+        peak_kb, cpu = float(usage.ru_maxrss), usage.ru_utime + usage.ru_stime
         if GNU_TIME:
             with open(rss.name, encoding="utf-8", errors="replace") as handle:
-                lines = [line for line in handle.read().split() if line.isdigit()]
-            peak_kb = float(lines[-1]) if lines else peak_kb
+                last = handle.read().strip().splitlines()[-1:]  # after any "Command exited ..." line
+            fields = last[0].split() if last else []
+            if len(fields) == 3 and fields[0].isdigit():
+                peak_kb, cpu = float(fields[0]), float(fields[1]) + float(fields[2])
         return Run(seconds, peak_kb / 1024, process.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), cpu_seconds=cpu)
 
 
 def interleaved(cases: Mapping[str, Callable[[], Run]], rounds: int, log: Callable[[str], None]) -> dict[str, list[Run]]:
