@@ -76,6 +76,9 @@ def type_expr(text: str) -> Code:
     return Code(text)
 
 
+_PRINTABLE_ASCII = re.compile(r"[\t\n\x20-\x7e]*")
+
+
 def clean_text(value: str) -> str:
     """Spec prose without control characters (NUL, escapes), newlines kept, lines right-stripped."""
     value = (
@@ -84,8 +87,11 @@ def clean_text(value: str) -> str:
         .replace("\u2028", "\n")
         .replace("\u2029", "\n\n")
     )
-    kept = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in value)
-    return "\n".join(line.rstrip() for line in kept.split("\n")).strip()
+    if _PRINTABLE_ASCII.fullmatch(value) is None:  # most prose is: no character to look up
+        value = "".join(
+            c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in value
+        )
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip()
 
 
 def docstring(value: str, indent: str = "") -> Code:
