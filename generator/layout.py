@@ -149,6 +149,8 @@ def def_head(name: str, indent: int, params: tuple[Code, ...], returns: Type) ->
     """`def name(params) -> returns:` at `indent` as black writes it: one line if it fits, else one
     parameter a line (with black's trailing comma) and the return annotation laid out after `) -> `.
     Returned without the indentation of its first line."""
+    for param in params:
+        _check(param)
     pad = " " * indent
     one = f"def {ident(name)}({', '.join(params)}) -> {type_text(returns)}:"
     if indent + len(one) <= LINE_LENGTH:
