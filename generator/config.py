@@ -57,15 +57,17 @@ class Config:
 
 
 def default_provider(name: str) -> Provider:
-    """A provider for plain OpenAPI mode: no proxy, only the spec's own server."""
+    """A provider's defaults: the proxy's URL for it, no direct base or auth, environment variables
+    named after it (`cloudflare-r2`: `CLOUDFLARE_R2_API_KEY`, a name a shell can set)."""
+    env = "".join(c if c.isalnum() else "_" for c in name.upper())
     return Provider(
         name=name,
         lowcodeapi_base_url=f"https://api.lowcodeapi.com/{name}",
         direct_base_url="",
         token_env="LOWCODEAPI_API_TOKEN",
-        api_key_env=f"{name.upper()}_API_KEY",
+        api_key_env=f"{env}_API_KEY",
         base_url_env="LOWCODEAPI_BASE_URL",
-        direct_base_url_env=f"{name.upper()}_BASE_URL",
+        direct_base_url_env=f"{env}_BASE_URL",
         direct_auth_header="",
         direct_headers=(),
         old_format_rule="keep",

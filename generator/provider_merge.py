@@ -9,6 +9,7 @@ import copy
 from dataclasses import replace
 from typing import Any
 
+from .config import default_provider
 from .diagnostics import Diagnostic, GeneratorError, Location, pointer_join
 from .ir import InputFile, Provider, Route
 from .load import LoadedSpec
@@ -178,18 +179,8 @@ def lowcodeapi_provider(
         if servers and isinstance(servers[0], dict)
         else ""
     )
-    env = "".join(c if c.isalnum() else "_" for c in name.upper())
-    base = Provider(
-        name=name,
-        lowcodeapi_base_url=proxy,
-        direct_base_url=direct_base(document),
-        token_env="LOWCODEAPI_API_TOKEN",
-        api_key_env=f"{env}_API_KEY",
-        base_url_env="LOWCODEAPI_BASE_URL",
-        direct_base_url_env=f"{env}_BASE_URL",
-        direct_auth_header="",
-        direct_headers=(),
-        old_format_rule="keep",
+    base = replace(
+        default_provider(name), lowcodeapi_base_url=proxy, direct_base_url=direct_base(document)
     )
     if configured is None:
         return _unconfigured(base)
