@@ -2,7 +2,9 @@
 
 `schemas` and `normalize` build them once; `diff` compares them structurally; `flat` writes one on a
 line and `layout` lays it out as black does. No stage reads generated text back into a tree. Every
-leaf is `Code` (escaped where it was made), so a tree is as safe as its leaves.
+leaf is `Code` (escaped where it was made), so a tree is as safe as its leaves. A name the module
+must define or import is a `Name` leaf, never bare `Code`: `names` reads a tree's names off them,
+and that is how render chooses a module's imports.
 """
 
 from __future__ import annotations
@@ -16,9 +18,15 @@ from .code import Code
 
 @dataclass(frozen=True)
 class Name:
-    """A type named by a (dotted) name: `str`, `Any`, `None`, `MessageParam`."""
+    """A (dotted) name: a type (`str`, `Any`, `None`, `MessageParam`) or, in code, a reference to a
+    name of the module or one it imports (`_m.list_of`, `Message.parse`)."""
 
     name: Code
+
+    @property
+    def root(self) -> str:
+        """The name the module binds: `_m` for `_m.list_of`."""
+        return self.name.split(".", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,10 @@ def type_text(t: Type) -> Code:
 
 @dataclass(frozen=True)
 class Call:
-    """`name(arg, ...)`: the callee and its arguments."""
+    """`name(arg, ...)`: the callee (a `Name`, or `Code` for one the module need not bind) and its
+    arguments."""
 
-    name: Code
+    name: Code | Name
     args: tuple[Expr, ...]
 
 
@@ -119,7 +128,7 @@ class Dict:
 class Item:
     """`name[key]`: one item of a table (`ROUTES["messages.create"]`)."""
 
-    name: Code
+    name: Code | Name
     key: Expr
 
 
@@ -130,22 +139,63 @@ class Lambda:
     body: Expr
 
 
-Expr = Code | Call | Tuple | Keyword | Dict | Lambda | Item
+Expr = Code | Name | Call | Tuple | Keyword | Dict | Lambda | Item
+
+
+def name_text(name: Code | Name) -> Code:
+    """A callee's or table's text."""
+    return name.name if isinstance(name, Name) else name
+
+
+def names(tree: Type | Expr) -> frozenset[str]:
+    """The names a tree needs the module to bind: each `Name`'s root (not `None`, a constant), a
+    subscript's base, `Literal`. `Code` leaves are literals or local text (`self._client`) and need
+    nothing."""
+    found: set[str] = set()
+    stack: list[Type | Expr] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            if node.root != "None":
+                found.add(node.root)
+        elif isinstance(node, Literal):
+            found.add("Literal")
+        elif isinstance(node, Subscript):
+            found.add(node.base.split(".", 1)[0])
+            stack.extend(node.items)
+        elif isinstance(node, Union):
+            stack.extend(node.members)
+        elif isinstance(node, Call):
+            stack.append(node.name)
+            stack.extend(node.args)
+        elif isinstance(node, Tuple):
+            stack.extend(node.items)
+        elif isinstance(node, Keyword):
+            stack.append(node.value)
+        elif isinstance(node, Dict):
+            stack.extend(part for pair in node.items for part in pair)
+        elif isinstance(node, Lambda):
+            stack.append(node.body)
+        elif isinstance(node, Item):
+            stack.extend((node.name, node.key))
+    return frozenset(found)
 
 
 def flat(expr: Expr) -> Code:
     """The expression on one line, spaced as black spaces it."""
+    if isinstance(expr, Name):
+        return expr.name
     if isinstance(expr, Keyword):
         return Code(f"{expr.name}={flat(expr.value)}")
     if isinstance(expr, Lambda):
         return Code(f"lambda: {flat(expr.body)}")
     if isinstance(expr, Call):
-        return Code(f"{expr.name}({', '.join(map(flat, expr.args))})")
+        return Code(f"{name_text(expr.name)}({', '.join(map(flat, expr.args))})")
     if isinstance(expr, Tuple):
         inner = ", ".join(map(flat, expr.items))
         return Code(f"({inner},)" if len(expr.items) == 1 else f"({inner})")
     if isinstance(expr, Dict):
         return Code("{" + ", ".join(f"{flat(k)}: {flat(v)}" for k, v in expr.items) + "}")
     if isinstance(expr, Item):
-        return Code(f"{expr.name}[{flat(expr.key)}]")
+        return Code(f"{name_text(expr.name)}[{flat(expr.key)}]")
     return expr

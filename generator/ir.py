@@ -171,7 +171,7 @@ class UnionModel:
     @property
     def lazy_decoder(self) -> Expr:
         """`_m.Lazy(lambda: decoder)`: the converter bound once every class exists."""
-        return Call(Code("_m.Lazy"), (Lambda(self.decoder or Code("_m.identity")),))
+        return Call(Name(Code("_m.Lazy")), (Lambda(self.decoder or Name(Code("_m.identity"))),))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from .expr import (
     Type,
     Union,
     flat,
+    name_text,
     type_text,
 )
 
@@ -42,7 +43,7 @@ def keyword(name: str, value: Expr) -> Keyword:
     return Keyword(ident(name), value)
 
 
-def call(name: Code, *args: Expr, **keywords: Expr) -> Call:
+def call(name: Code | Name, *args: Expr, **keywords: Expr) -> Call:
     """A call of safe pieces (keywords in the order given); refuses a plain `str` anywhere."""
     _check(name)
     for value in (*args, *keywords.values()):
@@ -65,7 +66,7 @@ def dict_of(*items: tuple[Expr, Expr], exploded: bool = False) -> Dict:
     return Dict(tuple(items), exploded)
 
 
-def item(name: Code, key: Expr) -> Item:
+def item(name: Code | Name, key: Expr) -> Item:
     """`name[key]` of safe pieces; refuses a plain `str` anywhere."""
     _check(name)
     _check(key)
@@ -73,7 +74,7 @@ def item(name: Code, key: Expr) -> Item:
 
 
 def _check(value: object) -> None:
-    if not isinstance(value, Code | Call | Tuple | Keyword | Dict | Lambda | Item):
+    if not isinstance(value, Code | Name | Call | Tuple | Keyword | Dict | Lambda | Item):
         raise TypeError(f"unescaped value in a layout: {type(value).__name__} {str(value)[:60]!r}")
 
 
@@ -87,11 +88,12 @@ def lay_out(
     `return` value, which black puts in parentheses when only then a call's first line fits."""
     _check(expr)  # the templates' guard: only escaped pieces and trees of them are laid out
     at = indent + shift
+    callee = len(name_text(expr.name)) + 1 if isinstance(expr, Call) else 0
     if (
         value
         and isinstance(expr, Call)
         and at + lead + len(flat(expr)) + len(tail) > LINE_LENGTH
-        and at + lead + len(expr.name) + 1 > LINE_LENGTH >= at + 4 + len(expr.name) + 1
+        and at + lead + callee > LINE_LENGTH >= at + 4 + callee
     ):
         inner = _lines(expr, at + 4, "", "")
         lines = [" " * (at + lead) + "(", *inner, " " * at + ")" + tail]
@@ -110,7 +112,8 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     if isinstance(expr, Item):  # black splits at the brackets; no comma (it would make a tuple)
         if len(one) <= LINE_LENGTH:
             return [one]
-        return [f"{pad}{head}{expr.name}[", *_lines(expr.key, indent + 4, "", ""), f"{pad}]{tail}"]
+        opening = f"{pad}{head}{name_text(expr.name)}["
+        return [opening, *_lines(expr.key, indent + 4, "", ""), f"{pad}]{tail}"]
     if isinstance(expr, Dict):  # an atom: split, it takes one entry a line
         if (len(one) <= LINE_LENGTH and not expr.exploded) or not expr.items:
             return [one]
@@ -125,7 +128,7 @@ def _lines(expr: Expr, indent: int, head: str, tail: str) -> list[str]:
     if len(one) <= LINE_LENGTH or not isinstance(expr, Call | Tuple) or not _items(expr):
         return [one]
     items = _items(expr)
-    opening = f"{pad}{head}{expr.name}(" if isinstance(expr, Call) else f"{pad}{head}("
+    opening = f"{pad}{head}{name_text(expr.name)}(" if isinstance(expr, Call) else f"{pad}{head}("
     closing = f"{pad}){tail}"
     if isinstance(expr, Call):
         body = f"{pad}    {', '.join(map(flat, items))}"

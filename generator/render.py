@@ -3,25 +3,32 @@
 One environment, StrictUndefined. Its `finalize` lets through only `Code` (text made safe by the
 functions of `code.py`, exposed here as filters), numbers and booleans: a spec string that skipped
 the escaping path stops the run instead of reaching a generated file.
+
+A module imports the names its code prints, and render knows them without reading its output: the
+printer's entry points add the names of every tree they print (`expr.names`), and a template
+declares the names its own text writes with `{% do uses("Mapping", ...) %}` beside that text.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
 
 from . import code, layout
 from .code import Code
-from .expr import Name
+from .expr import Call, Dict, Item, Keyword, Lambda, Literal, Name, Subscript, Tuple, Union, names
 from .ir import Api, Model, ObjectModel, Operation, Resource, UnionModel
 from .merge_report import MergeReport
-from .names import NameScanError, used_names
 from .output import RenderedFile
+
+_TREES = (Name, Literal, Subscript, Union, Call, Tuple, Keyword, Dict, Lambda, Item)
 
 
 class _Everything(frozenset[str]):
@@ -29,6 +36,38 @@ class _Everything(frozenset[str]):
 
     def __contains__(self, name: object) -> bool:
         return True
+
+
+def _record(context: jinja2.runtime.Context, values: Any) -> None:
+    """Add the names of the trees among `values` to the module's printed names (`printed`, a set
+    in the render context; templates rendered without one record nothing)."""
+    printed = context.get("printed")
+    if isinstance(printed, set):
+        for value in values:
+            if isinstance(value, _TREES):
+                printed |= names(value)
+
+
+def _printing(printer: Callable[..., Code]) -> Callable[..., Code]:
+    """`printer` as templates call it: it also records the names of the trees it prints."""
+
+    @jinja2.pass_context
+    def printed(context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> Code:
+        _record(context, (*args, *kwargs.values()))
+        return printer(*args, **kwargs)
+
+    return printed
+
+
+@jinja2.pass_context
+def _uses(context: jinja2.runtime.Context, *values: Any) -> Code:
+    """`{% do uses(...) %}`: the names a template's own text writes (identifiers), or the trees it
+    prints as a string annotation (`X: TypeAlias = "A | B"`), recorded like the printer's."""
+    for value in values:
+        if not isinstance(value, _TREES):
+            code.ident(value)
+    _record(context, (v if isinstance(v, _TREES) else Name(Code(v)) for v in values))
+    return Code("")
 
 
 def _finalize(value: Any) -> Any:
@@ -72,22 +111,15 @@ def template_cache(templates: str, run_cache: str | None) -> str | None:
 
 def environment(templates: str, cache_dir: str | None = None) -> jinja2.Environment:
     """The single Jinja environment of the generator; `cache_dir` keeps its compiled templates."""
-    bytecode_cache = None
-    if cache_dir is not None:
-        try:
-            os.makedirs(cache_dir, exist_ok=True)
-            bytecode_cache = _TemplateCache(cache_dir)
-        except OSError:
-            bytecode_cache = None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
-        bytecode_cache=bytecode_cache,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        extensions=["jinja2.ext.do"],
     )
     env.filters.update(
         py_str=code.py_str,
@@ -104,17 +136,19 @@ def environment(templates: str, cache_dir: str | None = None) -> jinja2.Environm
         isorted=lambda items: sorted(items, key=isort_key),
         # Only for the output of a macro: every `{{ }}` inside it already passed this finalize.
         block=lambda v: Code(v.rstrip("\n")),
-        lay_out=layout.lay_out,
-        annotation=layout.annotation,
+        lay_out=_printing(layout.lay_out),
+        annotation=_printing(layout.annotation),
         assigned=layout.assigned,
     )
     env.globals.update(
         walk=walk_resources,
         Code=Code,
         Name=Name,
+        ref=lambda name: Name(code.dotted(name)),
+        uses=_uses,
         call=layout.call,
-        class_head=layout.class_head,
-        def_head=layout.def_head,
+        class_head=_printing(layout.class_head),
+        def_head=_printing(layout.def_head),
         item=layout.item,
         keyword=layout.keyword,
         tuple_of=layout.tuple_of,
@@ -124,7 +158,29 @@ def environment(templates: str, cache_dir: str | None = None) -> jinja2.Environm
         ObjectModel=ObjectModel,
         UnionModel=UnionModel,
     )
+    if cache_dir is not None:
+        with contextlib.suppress(OSError):
+            os.makedirs(cache_dir, exist_ok=True)
+            pattern = f"__jinja2_%s.{_compiled_form(env)}.cache"
+            env.bytecode_cache = _TemplateCache(cache_dir, pattern)
     return env
+
+
+def _compiled_form(env: jinja2.Environment) -> str:
+    """What a compiled template depends on besides its source, which is all that Jinja's cache
+    checks: the syntax options, the extensions, and which filters and tests take the context
+    (the compiler passes it or not). A generator that changes any of them compiles afresh."""
+    filters = sorted((n, str(getattr(f, "jinja_pass_arg", None))) for n, f in env.filters.items())
+    tests = sorted((n, str(getattr(f, "jinja_pass_arg", None))) for n, f in env.tests.items())
+    syntax = (
+        env.block_start_string, env.block_end_string, env.variable_start_string,
+        env.variable_end_string, env.comment_start_string, env.comment_end_string,
+        env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+        env.newline_sequence, env.keep_trailing_newline, env.optimized, env.autoescape,
+        str(getattr(env.finalize, "jinja_pass_arg", None)),
+    )
+    form = repr((jinja2.__version__, sorted(env.extensions), syntax, filters, tests))
+    return hashlib.sha256(form.encode()).hexdigest()[:16]
 
 
 def walk_resources(root: Resource) -> list[Resource]:
@@ -185,19 +241,13 @@ def render(
         if not python:
             files.append(RenderedFile(path, compiled.render(context), python))
             return
-        # The draft imports every candidate; then the imports block alone is rendered again with the
-        # names the draft's code uses, and put in place of the draft's (the rest does not read
-        # `used`).
-        everything = _Everything()
-        text = compiled.render(context, used=everything)
+        # The draft imports every candidate and records the names its code prints; then the imports
+        # block alone is rendered again with those names, and put in place of the draft's (the rest
+        # does not read `used`).
+        everything, printed = _Everything(), set[str]()
+        text = compiled.render(context, used=everything, printed=printed)
         if "imports" in compiled.blocks:
-            try:
-                used = used_names(text)
-            except NameScanError as exc:
-                raise RuntimeError(
-                    f"template {template} gives Python that names.py cannot read at line"
-                    f" {exc.lineno}: {exc.msg}"
-                ) from None
+            used = frozenset(printed)
             block = compiled.blocks["imports"]
             loose = "".join(block(compiled.new_context(dict(context, used=everything))))
             tight = "".join(block(compiled.new_context(dict(context, used=used))))
@@ -281,4 +331,4 @@ def isort_key(name: str) -> tuple[int, str]:
     return rank, name.lower()
 
 
-__all__ = ["RenderedFile", "render", "environment", "url_table", "used_names", "Model", "Operation"]
+__all__ = ["RenderedFile", "render", "environment", "url_table", "Model", "Operation"]

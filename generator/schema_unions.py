@@ -43,9 +43,9 @@ def parsers(names: tuple[Code, ...]) -> Expr:
     """A discriminator value's decoder: one model's parse, or the tuple of those sharing the
     value."""
     return (
-        Code(f"{names[0]}.parse")
+        Name(Code(f"{names[0]}.parse"))
         if len(names) == 1
-        else Tuple(tuple(Code(f"{n}.parse") for n in names))
+        else Tuple(tuple(Name(Code(f"{n}.parse")) for n in names))
     )
 
 
@@ -108,7 +108,7 @@ def union_of(
     if convs:
         table = Dict(tuple((py_str(v), parsers(names)) for v, names in variants))
         conv = Call(
-            Code("_m.union_of"), (py_str(disc) if disc else Code("None"), table, Tuple(convs))
+            Name(Code("_m.union_of")), (py_str(disc) if disc else Code("None"), table, Tuple(convs))
         )
     return TypeRef(
         union(*(m.py_type for m in members)),

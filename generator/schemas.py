@@ -93,7 +93,7 @@ class TypeBuilder:
                 if isinstance(extra, dict)
                 else ANY
             )
-            conv = Call(Code("_m.dict_of"), (inner.convert,)) if inner.convert else None
+            conv = Call(Name(Code("_m.dict_of")), (inner.convert,)) if inner.convert else None
             return as_nullable(
                 TypeRef(
                     subscript("dict", _STR, inner.py_type),
@@ -110,7 +110,7 @@ class TypeBuilder:
             inner = self.type_of(
                 schema.get("items"), pointer_join(pointer, "items"), context + "Item"
             )
-            conv = Call(Code("_m.list_of"), (inner.convert,)) if inner.convert else None
+            conv = Call(Name(Code("_m.list_of")), (inner.convert,)) if inner.convert else None
             param = subscript(
                 "Sequence", Name(Code("FileTypes")) if inner.is_binary else inner.param_type
             )
@@ -339,7 +339,7 @@ class TypeBuilder:
         return TypeRef(
             Name(p.class_name),
             Name(p.param_name),
-            Code(conv),
+            Name(Code(conv)),
             is_structured=True,
             refs=frozenset({key}),
             parses_model=p.kind == "object",

@@ -221,17 +221,3 @@ def test_docstring_is_as_black_writes_it(value: str) -> None:
 
     source = f"def f():\n    {docstring(value, '    ')}\n"
     assert black.format_str(source, mode=Mode(line_length=100, target_versions={TargetVersion.PY311})) == source
-
-
-@settings(max_examples=400, derandomize=True)
-@given(TEXT, TEXT)
-def test_the_name_scan_reads_every_escaped_text_as_ast_does(doc: str, value: str) -> None:
-    """Whatever a spec says, the escaping path gives text that `names.used_names` reads exactly as
-    `ast` does: names inside docstrings, strings and comments never count, the code's always do."""
-    from generator.names import used_names
-
-    source = (f"def f() -> Any:\n    {docstring(doc, '    ')}\n    return cast(Used, {py_str(value)})  # {comment(value)}\n\n\n"
-              f"class C:\n    {docstring(value, '    ')}\n\n    x: Other\n    {docstring(doc, '    ')}\n")
-    tree = ast.parse(source)
-    expected = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    assert used_names(source) == expected == {"Any", "cast", "Used", "Other", "x"}

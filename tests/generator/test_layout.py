@@ -5,11 +5,11 @@ from __future__ import annotations
 import black
 import pytest
 from black.mode import Mode, TargetVersion
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from generator.code import Code, py_str
-from generator.expr import Lambda, Literal, Name, Subscript, Type, Union, type_text, union
+from generator.expr import Lambda, Literal, Name, Subscript, Type, Union, names, type_text, union
 from generator.layout import (
     LINE_LENGTH,
     Call,
@@ -30,20 +30,23 @@ from generator.layout import (
 
 MODE = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY311})
 
-names = st.from_regex(r"[a-z_]{0,30}", fullmatch=True).map(lambda n: Code("v" + n))  # never a keyword
+identifiers = st.from_regex(r"[a-z_]{0,30}", fullmatch=True).map(lambda n: Code("v" + n))  # never a keyword
 strings = st.text(alphabet="abc xyz-_'\"", min_size=0, max_size=90).map(py_str)
-lambdas = st.lists(names, min_size=1, max_size=4).map(lambda parts: Code("lambda c: c." + ".".join(parts)))
-atoms = st.one_of(names, strings, lambdas, st.integers(0, 10**6).map(lambda n: Code(str(n))))
+lambdas = st.lists(identifiers, min_size=1, max_size=4).map(lambda parts: Code("lambda c: c." + ".".join(parts)))
+# references to module names (`Name`), all starting with `N`; the `Code` atoms above never do
+refs = st.tuples(identifiers, st.sampled_from(["", ".parse", "._m.x"])).map(lambda p: Name(Code("N" + p[0] + p[1])))
+atoms = st.one_of(identifiers, strings, lambdas, refs, st.integers(0, 10**6).map(lambda n: Code(str(n))))
 
 
 def _tree(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
-    keyword = st.tuples(names, children).map(lambda kv: Keyword(kv[0], kv[1]))  # type: ignore[arg-type]
+    keyword = st.tuples(identifiers, children).map(lambda kv: Keyword(kv[0], kv[1]))  # type: ignore[arg-type]
     args = st.lists(st.one_of(children, keyword), max_size=6)
+    callee = st.one_of(identifiers.map(lambda n: Code(n.capitalize())), refs)
     return st.one_of(
-        st.tuples(names.map(lambda n: Code(n.capitalize())), args).map(lambda c: Call(c[0], tuple(c[1]))),  # type: ignore[arg-type]
+        st.tuples(callee, args).map(lambda c: Call(c[0], tuple(c[1]))),  # type: ignore[arg-type]
         st.lists(children, min_size=1, max_size=6).map(lambda items: Tuple(tuple(items))),  # type: ignore[arg-type]
         st.lists(st.tuples(strings, children), max_size=5).map(lambda items: Dict(tuple(items))),  # type: ignore[arg-type]
-        st.tuples(names.map(lambda n: Code(n.upper())), children).map(lambda c: Item(c[0], c[1])),  # type: ignore[arg-type]
+        st.tuples(st.one_of(identifiers.map(lambda n: Code(n.upper())), refs), children).map(lambda c: Item(c[0], c[1])),  # type: ignore[arg-type]
     )
 
 
@@ -65,6 +68,21 @@ def test_layout_matches_black(expr: object, depth: int) -> None:
     indent = 4 * depth + 4
     ours = " " * indent + lay_out(expr, indent, ",")  # type: ignore[arg-type]
     assert ours == _black_element(flat(expr), depth)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(expressions, expressions.map(Lambda)))
+def test_names_of_an_expression_are_its_references(expr: object) -> None:
+    """`names` gives the module names a converter needs, as `ast` reads them from the printed code:
+    every reference's root, never a literal, a keyword, a lambda's parameter or local text."""
+    import ast
+
+    try:
+        tree = ast.parse(flat(expr), mode="eval")  # type: ignore[arg-type]
+    except SyntaxError:  # the strategy may put a keyword before an argument (black lays it out still)
+        assume(False)
+    printed = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert names(expr) == {n for n in printed if n.startswith("N")}  # type: ignore[arg-type]
 
 
 def test_known_shapes() -> None:
@@ -136,6 +154,14 @@ def test_field_annotation_matches_black(t: Type, depth: int) -> None:
     lines = black.format_str(source, mode=MODE).splitlines()
     ours = pad + head + annotation(t, indent, head)
     assert ours == "\n".join(lines[depth:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(annotations)
+def test_names_of_a_type_are_the_names_its_annotation_reads(t: Type) -> None:
+    import ast
+
+    assert names(t) == {n.id for n in ast.walk(ast.parse(type_text(t), mode="eval")) if isinstance(n, ast.Name)}
 
 
 def test_annotation_with_non_ascii_literals_matches_black() -> None:

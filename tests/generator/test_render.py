@@ -21,7 +21,7 @@ from generator.diagnostics import GeneratorError
 from generator.ir import InputFile
 from generator.normalize import normalize
 from generator.pipeline import merge_target, plain_target
-from generator.render import RenderedFile, header, isort_key, url_table, used_names, walk_resources
+from generator.render import RenderedFile, header, isort_key, url_table, walk_resources
 from generator.write import write_tree
 
 # --- the guard --------------------------------------------------------------------------------------------
@@ -120,25 +120,48 @@ def test_header_names_inputs_with_hashes(tmp_path: Path) -> None:
     assert not header(api, str(tmp_path), "plain").startswith(("#", "<"))
 
 
-def test_used_names_and_isort_key() -> None:
-    source = 'X: TypeAlias = "Foo | Bar"\nT = TypedDict("T", {"a": "Baz"})\ndef f(x: Qux) -> None: ...\n'
-    assert {"TypeAlias", "Foo", "Bar", "Baz", "Qux", "TypedDict"} <= used_names(source)
+def test_isort_key() -> None:
     assert sorted(["b_func", "Klass", "CONST", "_private", "Alpha"], key=isort_key) == ["CONST", "Alpha", "Klass", "_private", "b_func"]
 
 
-def test_a_template_giving_python_the_name_scan_cannot_read_stops_the_run(tmp_path: Path) -> None:
-    """The imports are chosen from the names the code uses; code it cannot read exactly (here an f-string,
-    whose fields hold code) stops the render with the template and the line instead of a guessed import."""
-    import shutil
+def test_the_printer_and_uses_record_the_names_a_module_prints(env: Any) -> None:
+    """render knows which names a module's code prints without reading its text: every tree the printer
+    lays out adds its names (a dotted one by its root), `uses` adds what the template's own text writes;
+    literals and local text (`Code`) add none, and nothing is recorded in a branch not taken."""
+    from generator.expr import Call, Literal, Name, Subscript, Union
 
-    templates = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, templates)
-    types = templates / "client" / "types.py.jinja"
-    types.write_text(types.read_text(encoding="utf-8") + 'BROKEN = f"{Any}"\n', encoding="utf-8")
-    api, _ = rendered(tmp_path)
-    merged, _provider = merge_target(plain_target(str(tmp_path / "s.yaml"), "tinypkg", str(tmp_path / "o")), None, str(tmp_path))
-    with pytest.raises(RuntimeError, match=r"client/types.py.jinja gives Python that names.py cannot read at line [0-9]+: f-string"):
-        render.render(api, merged.document, merged.report, str(templates), str(tmp_path))
+    converter = Call(Name(Code("_m.list_of")), (Name(Code("Foo.parse")), Code('"a"'), Code("self._client")))
+    annotation = Union((Subscript(Code("Mapping"), (Name(Code("str")), Literal((Code("1"),)))), Name(Code("Bar"))))
+    template = (
+        "{% do uses('Seen') %}{{ c | lay_out }}\nx: {{ t | annotation(0, 'x: ') }}\n"
+        "{{ class_head(Code('K'), ref('Base')) }}\n{% if false %}{% do uses('Unseen') %}{% endif %}"
+    )
+    printed: set[str] = set()
+    out = env({"t.jinja": template}).get_template("t.jinja").render(c=converter, t=annotation, printed=printed)
+    assert out.startswith('_m.list_of(Foo.parse, "a", self._client)\nx: Mapping[str, Literal[1]] | Bar\n')
+    assert printed == {"Seen", "_m", "Foo", "Mapping", "str", "Literal", "Bar", "Base"}
+
+
+@pytest.mark.parametrize("bad", ["os.path", "x; import os", "class", ""])
+def test_uses_takes_identifiers_only(env: Any, bad: str) -> None:
+    with pytest.raises(ValueError, match="not a safe identifier"):
+        env({"t.jinja": "{% do uses(bad) %}"}).get_template("t.jinja").render(bad=bad, printed=set())
+
+
+def test_a_module_imports_exactly_the_names_its_code_prints(tmp_path: Path) -> None:
+    """The imports follow what is printed: a spec without streams, pages, enums or files imports none of
+    their runtime names; one with them imports each (ruff F401/F821 and the corpus check the rest)."""
+    def imported(text: str) -> set[str]:
+        return {a.asname or a.name for node in ast.walk(ast.parse(text)) if isinstance(node, ast.ImportFrom | ast.Import)
+                for a in node.names}
+
+    (tmp_path / "plain").mkdir()
+    _, plain = rendered(tmp_path / "plain")
+    (resources,) = [f.text for f in plain if f.path.endswith("/resources.py")]
+    assert not imported(resources) & {"Literal", "_overload", "SyncPage", "Stream", "enum_value", "os", "cast"}
+    anthropic = Path(__file__).resolve().parents[2] / "generated" / "anthropic_lowcodeapi"
+    assert {"Literal", "_overload", "SyncPage", "Stream", "JSONLines", "os", "cast", "enum_value", "_m", "ROUTES"} <= imported(
+        (anthropic / "resources.py").read_text(encoding="utf-8"))
 
 
 def test_tree_helpers(tmp_path: Path) -> None:
@@ -389,6 +412,26 @@ def test_compiled_templates_are_kept_beside_the_templates_unless_bytecode_writin
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     assert template_cache(str(templates), str(tmp_path / "run")) == str(tmp_path / "run" / "templates")
     assert template_cache(str(templates), None) is None
+
+
+def test_a_compiled_template_is_not_reused_by_an_environment_that_compiles_it_differently(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jinja's own cache checks only a template's source, but its compiled code also depends on the
+    environment: a filter that takes the context is passed it by the compiled call. After a generator
+    change that made `lay_out` take the context, the cache gave the old code (`'Call' object has no
+    attribute 'get'`); the cache files are now named by what the compiled code depends on."""
+    from generator.expr import Call, Name
+
+    (tmp_path / "t.jinja").write_text("{{ x | lay_out }}", encoding="utf-8")
+    cache = str(tmp_path / "cache")
+    x = Call(Name(Code("f")), (Code("1"),))
+    with monkeypatch.context() as older:
+        older.setattr(render, "_printing", lambda printer: printer)  # filters as before: no context
+        assert render.environment(str(tmp_path), cache).get_template("t.jinja").render(x=x) == "f(1)"
+    printed: set[str] = set()
+    assert render.environment(str(tmp_path), cache).get_template("t.jinja").render(x=x, printed=printed) == "f(1)"
+    assert printed == {"f"}
+    assert len(list((tmp_path / "cache").iterdir())) == 2
 
 
 def test_compiled_templates_are_kept_and_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
