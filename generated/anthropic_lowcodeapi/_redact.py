@@ -44,6 +44,10 @@ _SENSITIVE_HEADER_RE = re.compile(
     r"auth|key|token|secret|cookie|password|credential|session", re.IGNORECASE
 )
 _MASK = "***"
+# ``user:password@`` after a URL's scheme, anywhere in a text (httpx logs the URL with it).
+_URL_USERINFO_RE = re.compile(r"([a-z][a-z0-9+.-]*://)[^/?#@\s'\"<>]*@", re.IGNORECASE)
+# A header name that HTTP/1.1 can carry (RFC 9110's token); anything else would split the header.
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 # -------------------------------------------------------------------------------------------
@@ -97,6 +101,12 @@ def checked_headers(headers: Mapping[str, str | None] | None, source: str) -> di
     headers' values are registered for masking (``Bearer KEY``: the key alone too)."""
     checked: dict[str, str | None] = {}
     for name, value in (headers or {}).items():
+        if not isinstance(name, str):
+            raise TypeError(f"{source} names must be strings, not {type(name).__name__}")
+        if not _HEADER_NAME_RE.fullmatch(name):
+            raise ValueError(
+                f"{source}: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)"
+            )
         if value is None:
             checked[name] = None
             continue
@@ -165,6 +175,7 @@ def register_secret(value: str | None) -> None:
 def redact(text: str) -> str:
     """``text`` with ``api_token=...``, x-api-key values and every registered credential masked."""
     text = _TOKEN_RE.sub(r"\1" + _MASK, text)
+    text = _URL_USERINFO_RE.sub(r"\1" + _MASK + "@", text)
     text = _KEY_RE.sub(r"\1" + _MASK, text)
     for spellings in tuple(
         _SECRETS.values()

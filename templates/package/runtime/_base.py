@@ -31,7 +31,7 @@ from ._provider import PACKAGE_NAME
 from ._redact import display_url, install_log_redaction, redact
 from ._responses import invalid_answer, json_answer, page_answer
 from ._retry import retry_delay
-from ._settings import ClientSettings, FormatMemory
+from ._settings import ClientSettings, FormatMemory, checked_max_retries
 from ._types import NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -272,7 +272,7 @@ class ClientBase:
         return (
             self._settings.max_retries
             if isinstance(options.max_retries, NotGiven)
-            else options.max_retries
+            else checked_max_retries(options.max_retries)
         )
 
     def _decode(self, response: httpx.Response) -> Any:
