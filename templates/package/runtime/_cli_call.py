@@ -4,7 +4,6 @@ call the client, print."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
