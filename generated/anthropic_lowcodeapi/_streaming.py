@@ -18,7 +18,7 @@ from ._jsonlines import (  # offered here too, beside the other streamed bodies
     AsyncJSONLines,
     JSONLines,
 )
-from ._redact import display_url
+from ._redact import display_url, redact_value
 from ._responses import invalid_answer
 from ._sse import MalformedEvent, MessageAccumulator, ServerSentEvent, SSEDecoder
 
@@ -83,7 +83,7 @@ def _event_data(
         data["type"] = sse.event
     kind = data.get("type")
     if sse.event == "error" or kind == "error":
-        raise error_from_event(data)
+        raise error_from_event(redact_value(data))
     if kind == "ping":
         return None
     try:

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 from ._provider import PACKAGE_NAME
@@ -30,6 +30,7 @@ __all__ = [
     "display_url",
     "install_log_redaction",
     "redact",
+    "redact_value",
     "register_secret",
 ]
 
@@ -183,6 +184,36 @@ def redact(text: str) -> str:
             if spelling in text:
                 text = text.replace(spelling, _MASK)
     return text
+
+
+def redact_value(value: Any) -> Any:
+    """A JSON value (an error body) with every string in it, keys included, passed through
+    ``redact``: a server that echoes the URL it was called with puts ``api_token`` in its body.
+    Iterative, so a body nested as deep as the parser allows cannot exhaust the stack."""
+    if isinstance(value, str):
+        return redact(value)
+    if not isinstance(value, (dict, list)):
+        return value
+    root: Any = {} if isinstance(value, dict) else [None] * len(value)
+    pending: list[tuple[Any, Any]] = [(value, root)]
+    while pending:
+        source, target = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            copy = item
+            if isinstance(item, str):
+                copy = redact(item)
+            elif isinstance(item, dict):
+                copy = {}
+                pending.append((item, copy))
+            elif isinstance(item, list):
+                copy = [None] * len(item)
+                pending.append((item, copy))
+            if isinstance(target, dict):
+                target[redact(key) if isinstance(key, str) else key] = copy
+            else:
+                target[key] = copy
+    return root
 
 
 _USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#@]*@", re.IGNORECASE)
