@@ -29,10 +29,10 @@ from ._http import (
 from ._models import ignore, undeclared
 from ._pagination import PageInfo
 from ._provider import PACKAGE_NAME
-from ._redact import display_url, install_log_redaction, redact
+from ._redact import display_url, install_log_redaction, redact, redact_value
 from ._responses import invalid_answer, json_answer, page_answer
 from ._retry import retry_delay
-from ._settings import ClientSettings, FormatMemory
+from ._settings import ClientSettings, FormatMemory, checked_max_retries
 from ._types import NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ class ClientBase:
         return (
             self._settings.max_retries
             if isinstance(options.max_retries, NotGiven)
-            else options.max_retries
+            else checked_max_retries(options.max_retries)
         )
 
     def _decode(self, response: httpx.Response) -> Any:
@@ -323,6 +323,7 @@ class ClientBase:
         cleaned = redact(err.message)  # a proxy's message might echo the URL it was called with
         if cleaned != err.message:
             err.message, err.args = cleaned, (cleaned,)
+        err.body = redact_value(err.body)  # and so might its body
         return err
 
     @staticmethod

@@ -4,13 +4,13 @@ an attempt; and the response body decoded, LowCodeAPI's envelope unwrapped."""
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from ._errors import loads_json
 from ._provider import (
     DIRECT_AUTH_HEADER,
     DIRECT_AUTH_PREFIX,
@@ -19,6 +19,7 @@ from ._provider import (
     USER_AGENT,
 )
 from ._redact import checked_headers
+from ._settings import checked_timeout
 from ._styles import DEFAULT_STYLES, deep_pairs, serialize_param, value_text
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
 
@@ -232,7 +233,11 @@ def build_request_spec(
         all_headers.setdefault("content-type", "application/octet-stream")
     elif whole is not None:
         payload, data = whole, None  # sent as the JSON document it is
-    timeout = settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+    timeout = (
+        settings.timeout
+        if isinstance(options.timeout, NotGiven)
+        else checked_timeout(options.timeout)
+    )
     return RequestSpec(
         method=method,
         url=settings.base_url + path,
@@ -262,7 +267,7 @@ def decode_body(content: bytes, content_type: str) -> Any:
     looks_json = "json" in content_type.lower() or content[:1] in (b"{", b"[")
     if looks_json:
         try:
-            return json.loads(content)
+            return loads_json(content)
         except ValueError:
             pass
     return content.decode("utf-8", "replace")

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 from ._provider import PACKAGE_NAME
@@ -31,6 +31,7 @@ __all__ = [
     "display_url",
     "install_log_redaction",
     "redact",
+    "redact_value",
     "register_secret",
 ]
 
@@ -44,6 +45,10 @@ _SENSITIVE_HEADER_RE = re.compile(
     r"auth|key|token|secret|cookie|password|credential|session", re.IGNORECASE
 )
 _MASK = "***"
+# ``user:password@`` after a URL's scheme, anywhere in a text (httpx logs the URL with it).
+_URL_USERINFO_RE = re.compile(r"([a-z][a-z0-9+.-]*://)[^/?#@\s'\"<>]*@", re.IGNORECASE)
+# A header name that HTTP/1.1 can carry (RFC 9110's token); anything else would split the header.
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 # -------------------------------------------------------------------------------------------
@@ -97,6 +102,12 @@ def checked_headers(headers: Mapping[str, str | None] | None, source: str) -> di
     headers' values are registered for masking (``Bearer KEY``: the key alone too)."""
     checked: dict[str, str | None] = {}
     for name, value in (headers or {}).items():
+        if not isinstance(name, str):
+            raise TypeError(f"{source} names must be strings, not {type(name).__name__}")
+        if not _HEADER_NAME_RE.fullmatch(name):
+            raise ValueError(
+                f"{source}: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)"
+            )
         if value is None:
             checked[name] = None
             continue
@@ -165,6 +176,7 @@ def register_secret(value: str | None) -> None:
 def redact(text: str) -> str:
     """``text`` with ``api_token=...``, x-api-key values and every registered credential masked."""
     text = _TOKEN_RE.sub(r"\1" + _MASK, text)
+    text = _URL_USERINFO_RE.sub(r"\1" + _MASK + "@", text)
     text = _KEY_RE.sub(r"\1" + _MASK, text)
     for spellings in tuple(
         _SECRETS.values()
@@ -173,6 +185,36 @@ def redact(text: str) -> str:
             if spelling in text:
                 text = text.replace(spelling, _MASK)
     return text
+
+
+def redact_value(value: Any) -> Any:
+    """A JSON value (an error body) with every string in it, keys included, passed through
+    ``redact``: a server that echoes the URL it was called with puts ``api_token`` in its body.
+    Iterative, so a body nested as deep as the parser allows cannot exhaust the stack."""
+    if isinstance(value, str):
+        return redact(value)
+    if not isinstance(value, (dict, list)):
+        return value
+    root: Any = {} if isinstance(value, dict) else [None] * len(value)
+    pending: list[tuple[Any, Any]] = [(value, root)]
+    while pending:
+        source, target = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            copy = item
+            if isinstance(item, str):
+                copy = redact(item)
+            elif isinstance(item, dict):
+                copy = {}
+                pending.append((item, copy))
+            elif isinstance(item, list):
+                copy = [None] * len(item)
+                pending.append((item, copy))
+            if isinstance(target, dict):
+                target[redact(key) if isinstance(key, str) else key] = copy
+            else:
+                target[key] = copy
+    return root
 
 
 _USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#@]*@", re.IGNORECASE)

@@ -8,11 +8,10 @@ otherwise come back as a string or None where the caller's code expects an objec
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import APIError, APIResponseValidationError
+from ._errors import APIError, APIResponseValidationError, loads_json
 from ._http import unwrap_envelope
 from ._models import BaseModel, DictOf, Lazy, ListOf, UnionOf
 from ._pagination import PageInfo, parse_page
@@ -94,7 +93,7 @@ def json_answer(response: httpx.Response, cast: Callable[[Any], Any], *, unwrap:
     if not content.strip():
         raise invalid_answer(response, "an empty body where JSON is expected")
     try:
-        value = json.loads(content)
+        value = loads_json(content)
     except ValueError:  # UnicodeDecodeError included
         media = response.headers.get("content-type", "") or "no content type"
         raise invalid_answer(response, f"not valid JSON ({media})") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from clikit import KEY, Run, cli_env
 from fakeserver import FakeServer, Reply
@@ -25,6 +26,17 @@ def test_path_values_that_leave_their_route_exit_2_and_send_nothing(lc: Run, run
             assert done.stdout == b""
         direct = run_cli("--target", "direct", "--api-key", KEY, "--base-url", fake_server.direct_url, *args)
         assert direct.returncode == 2 and direct.stderr.decode().startswith("Error: path parameter")
+    assert fake_server.requests == []
+
+
+def test_json_option_nested_too_deep_exits_2(lc: Run, fake_server: FakeServer, tmp_path: Path) -> None:
+    """json.loads raised RecursionError: a traceback and exit 1 instead of a usage error."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    for args in (("--body", "@" + str(deep)), ("--messages", "[" * 20_000 + "]" * 20_000)):
+        done = lc("messages", "create", "--model", "m", "--max-tokens", "5", *args)
+        lines = done.stderr.decode().splitlines()
+        assert done.returncode == 2 and "not valid JSON" in lines[-1] and "Traceback" not in lines[0], lines[:3]
     assert fake_server.requests == []
 
 

@@ -3,6 +3,7 @@ httpcore's included), whatever goes wrong."""
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -97,6 +98,24 @@ def test_a_proxy_error_that_echoes_the_url(fake_server: FakeServer, secret_clien
         secret_client.organizations.me()
     assert_clean(all_text(caught.value))
     assert "api_token=***" in caught.value.message
+
+
+def test_an_error_body_that_echoes_the_token_is_masked(fake_server: FakeServer, secret_client: Any) -> None:
+    """The message was masked but ``body`` (what callers log with ``e.body``) kept the token, in the
+    envelope, in the Anthropic error inside it and in a stream's error event."""
+    echoed = f"/v1/organizations/me?api_token={TOKEN}"
+    upstream = {"type": "error", "error": {"type": "invalid_request_error", "message": f"bad {echoed}"},
+                "seen": [{"url": echoed}], TOKEN: "as a key"}
+    fake_server.script("GET", "/v1/organizations/me", [Reply(400, json={"message": f"Cannot handle {echoed}",
+                                                                        "error": upstream})])
+    with pytest.raises(lc.BadRequestError) as caught:
+        secret_client.organizations.me()
+    assert_clean(json.dumps(caught.value.body))
+    assert caught.value.body["error"]["seen"] == [{"url": "/v1/organizations/me?api_token=***"}]
+    fake_server.script("POST", "/v1/messages", [Reply(200, sse=[("error", upstream)])])
+    with pytest.raises(lc.BadRequestError) as event:
+        list(secret_client.messages.create(model=MODEL, max_tokens=8, messages=HELLO, stream=True))
+    assert_clean(json.dumps(event.value.body) + all_text(event.value))
 
 
 def test_connection_error(make_client: Any, debug_logs: pytest.LogCaptureFixture) -> None:

@@ -4,7 +4,6 @@ call the client, print."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ import httpx
 from click.core import ParameterSource
 
 from ._cli_output import Output, Progress, ProgressTransport
-from ._errors import APIError
+from ._errors import APIError, loads_json
 from ._provider import API_KEY_ENV, TOKEN_ENV
 from ._redact import register_secret
 from ._settings import default_target
@@ -232,7 +231,7 @@ class Invocation(Generic[C]):
         string."""
         text = self.text_of(value, flag)
         try:
-            return json.loads(text)
+            return loads_json(text)
         except ValueError as exc:
             if relaxed and text.strip() and text.lstrip()[0] not in '{["':
                 return text

@@ -27,6 +27,7 @@ __all__ = [
     "error_class_for_status",
     "error_from_event",
     "is_router_not_found",
+    "loads_json",
     "unrouted_error",
     "make_status_error",
 ]
@@ -198,11 +199,20 @@ def error_class_for_status(status_code: int) -> type[APIStatusError]:
     return InternalServerError if status_code >= 500 else APIStatusError
 
 
+def loads_json(data: str | bytes) -> Any:
+    """``json.loads`` for what a server sent: a document nested too deep for the parser (``[[[...``)
+    raises ``ValueError`` like any other bad JSON, never ``RecursionError``."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to decode") from None
+
+
 def _as_dict(value: object) -> dict[str, Any] | None:
     """``value`` as a dict, decoding a JSON object that arrived as a string."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
-            value = json.loads(value)
+            value = loads_json(value)
         except ValueError:
             return None
     return value if isinstance(value, dict) else None

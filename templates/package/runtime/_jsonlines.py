@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._base import close_later, connection_error
+from ._errors import loads_json
 from ._http import unwrap_envelope
 from ._responses import invalid_answer, shape_problem
 
@@ -24,7 +25,7 @@ T = TypeVar("T")
 def _values(response: httpx.Response, line: str, unwrap: bool) -> list[Any]:
     """The values one JSON line stands for (an envelope around several lines gives several)."""
     try:
-        value = json.loads(line)
+        value = loads_json(line)
     except ValueError:
         raise invalid_answer(response, "a line that is not JSON", line) from None
     if not unwrap:

@@ -62,7 +62,10 @@ def server_delay(headers: Mapping[str, Any] | None) -> float | None:
 
             parsed = email.utils.parsedate_tz(after)
             if parsed is not None:
-                delay = email.utils.mktime_tz(parsed) - time.time()
+                try:
+                    delay = email.utils.mktime_tz(parsed) - time.time()
+                except (OverflowError, ValueError):  # a date beyond what the platform can count
+                    delay = None
     if delay is not None and 0.0 <= delay <= MAX_SERVER_DELAY:
         return delay
     return None

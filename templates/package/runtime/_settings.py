@@ -4,6 +4,7 @@ environment, the default target, and which LowCodeAPI URL format to try first.""
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClientSettings",
+    "checked_max_retries",
+    "checked_timeout",
     "FormatMemory",
     "default_target",
     "format_order",
@@ -65,6 +68,40 @@ def default_target(api_token: str | None, api_key: str | None) -> str:
     return "direct" if api_key and not api_token and not DIRECT_UNCONFIGURED else "lowcodeapi"
 
 
+def checked_max_retries(value: object, source: str = "max_retries") -> int:
+    """``value`` if it is a whole number of retries (0 or more); TypeError or ValueError otherwise
+    (``nan`` or ``inf`` would retry forever, ``2.5`` means nothing)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{source} must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{source} must be 0 or more")
+    return value
+
+
+def _seconds(value: object, source: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError(
+            f"{source} must be seconds (a number), an httpx.Timeout or None,"
+            f" not {type(value).__name__}"
+        )
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{source} must be a finite number of seconds, 0 or more: {value!r}")
+
+
+def checked_timeout(value: TimeoutTypes, source: str = "timeout") -> TimeoutTypes:
+    """``value`` if it is None, a finite number of seconds (0 or more) or an ``httpx.Timeout`` of
+    such; TypeError or ValueError otherwise, before the socket layer fails on it mid-call."""
+    parts = ("connect", "read", "write", "pool")
+    if all(hasattr(value, part) for part in parts):  # an httpx.Timeout (httpx is imported lazily)
+        for part in parts:
+            _seconds(getattr(value, part), f"{source}.{part}")
+    else:
+        _seconds(value, source)
+    return value
+
+
 def _credential(given: str | None, name: str, env: str) -> str | None:
     """The argument (surrounding whitespace stripped), else the environment variable; checked either
     way."""
@@ -94,8 +131,8 @@ def resolve_settings(
         raise ValueError(f"target must be one of {TARGETS}, not {target!r}")
     if url_format not in URL_FORMATS:
         raise ValueError(f"url_format must be one of {URL_FORMATS}, not {url_format!r}")
-    if max_retries < 0:
-        raise ValueError("max_retries must be 0 or more")
+    checked_max_retries(max_retries)
+    checked_timeout(timeout)
     api_token = _credential(api_token, "api_token", TOKEN_ENV)
     api_key = _credential(api_key, "api_key", API_KEY_ENV)
     target = target or default_target(api_token, api_key)

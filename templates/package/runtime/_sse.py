@@ -3,12 +3,13 @@ events."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MessageAccumulator", "SSEDecoder", "ServerSentEvent"]
+from ._errors import loads_json
+
+__all__ = ["MalformedEvent", "MessageAccumulator", "SSEDecoder", "ServerSentEvent"]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 _TOOL_BLOCKS = ("tool_use", "server_tool_use", "mcp_tool_use")
@@ -99,8 +100,35 @@ class SSEDecoder:
         return event
 
 
+class MalformedEvent(ValueError):
+    """An event whose JSON is not the shape its type has (``"message": "text"``, a block index far
+    past the blocks so far); the stream reports it as an invalid answer."""
+
+
+# A block index may run ahead of the blocks seen so far by this much (a delta before its start);
+# further is a hostile stream asking for millions of empty blocks.
+_MAX_INDEX_GAP = 16
+
+
+def _object(event: dict[str, Any], key: str, kind: str) -> dict[str, Any]:
+    """``event[key]`` when it is a JSON object or absent (``{}``); MalformedEvent otherwise."""
+    value = event.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"a {kind} event whose {key!r} is not an object")
+    return value
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 class MessageAccumulator:
-    """Builds the final Message (as a dict) from the raw stream events it is fed, in order."""
+    """Builds the final Message (as a dict) from the raw stream events it is fed, in order.
+
+    ``feed`` raises ``MalformedEvent`` for an event it cannot apply (the wrong JSON types, an
+    absurd block index), never ``AttributeError`` or ``TypeError``."""
 
     def __init__(self) -> None:
         self.message: dict[str, Any] | None = None
@@ -116,8 +144,13 @@ class MessageAccumulator:
         """Apply one event."""
         kind = event.get("type")
         if kind == "message_start":
-            message = dict(event.get("message") or {})
-            message["content"] = [dict(block) for block in message.get("content") or []]
+            message = dict(_object(event, "message", "message_start"))
+            content = message.get("content")
+            if content is not None and not (
+                isinstance(content, list) and all(isinstance(b, dict) for b in content)
+            ):
+                raise MalformedEvent("a message_start event whose content is not a list of objects")
+            message["content"] = [dict(block) for block in content or []]
             self.message = message
             self._partial_json = {}
             return
@@ -128,23 +161,37 @@ class MessageAccumulator:
         elif kind == "content_block_delta":
             self._apply_delta(event)
         elif kind == "content_block_stop":
-            index = _index(event)
+            index = self._index(event)
             raw = self._partial_json.pop(index, None)
             if raw is not None and raw.strip():
                 try:
-                    self._block(index)["input"] = json.loads(raw)
+                    self._block(index)["input"] = loads_json(raw)
                 except ValueError:
                     self._block(index)["partial_json"] = raw
         elif kind == "message_delta":
-            for key, value in (event.get("delta") or {}).items():
+            for key, value in _object(event, "delta", "message_delta").items():
                 self.message[key] = value
             usage = event.get("usage")
             if isinstance(usage, dict):
-                merged = dict(self.message.get("usage") or {})
+                merged = dict(_object(self.message, "usage", "message_delta"))
                 merged.update({k: v for k, v in usage.items() if v is not None})
                 self.message["usage"] = merged
         elif kind == "message_stop":
             self.stopped = True
+
+    def _index(self, event: dict[str, Any]) -> int:
+        index = event.get("index")
+        if index is None:
+            return 0
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            raise MalformedEvent(f"a {event.get('type')} event whose index is not a block number")
+        assert self.message is not None
+        if index > len(self.message["content"]) + _MAX_INDEX_GAP:
+            raise MalformedEvent(
+                f"a {event.get('type')} event for block {index} after"
+                f" {len(self.message['content'])} blocks"
+            )
+        return index
 
     def _block(self, index: int) -> dict[str, Any]:
         assert self.message is not None
@@ -155,32 +202,30 @@ class MessageAccumulator:
 
     def _start_block(self, event: dict[str, Any]) -> None:
         assert self.message is not None
-        index = _index(event)
+        index = self._index(event)
         self._block(index)
-        block = dict(event.get("content_block") or {})
+        block = dict(_object(event, "content_block", "content_block_start"))
         self.message["content"][index] = block
         if block.get("type") in _TOOL_BLOCKS:
             self._partial_json[index] = ""
 
     def _apply_delta(self, event: dict[str, Any]) -> None:
-        index = _index(event)
+        index = self._index(event)
+        delta = _object(event, "delta", "content_block_delta")
         block = self._block(index)
-        delta = event.get("delta") or {}
         kind = delta.get("type")
         if kind == "text_delta":
-            block["text"] = (block.get("text") or "") + (delta.get("text") or "")
+            block["text"] = _text(block.get("text")) + _text(delta.get("text"))
         elif kind == "input_json_delta":
-            self._partial_json[index] = self._partial_json.get(index, "") + (
-                delta.get("partial_json") or ""
+            self._partial_json[index] = self._partial_json.get(index, "") + _text(
+                delta.get("partial_json")
             )
         elif kind == "thinking_delta":
-            block["thinking"] = (block.get("thinking") or "") + (delta.get("thinking") or "")
+            block["thinking"] = _text(block.get("thinking")) + _text(delta.get("thinking"))
         elif kind == "signature_delta":
             block["signature"] = delta.get("signature")
         elif kind == "citations_delta":
-            block["citations"] = list(block.get("citations") or []) + [delta.get("citation")]
-
-
-def _index(event: dict[str, Any]) -> int:
-    index = event.get("index")
-    return index if isinstance(index, int) and index >= 0 else 0
+            citations = block.get("citations")
+            block["citations"] = [*(citations if isinstance(citations, list) else [])] + [
+                delta.get("citation")
+            ]

@@ -3,7 +3,6 @@ async."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import (
     TYPE_CHECKING,
@@ -13,14 +12,14 @@ from typing import (
 )
 
 from ._base import close_later, connection_error
-from ._errors import APIConnectionError, APIError, error_from_event
+from ._errors import APIConnectionError, APIError, error_from_event, loads_json
 from ._jsonlines import (  # offered here too, beside the other streamed bodies
     AsyncJSONLines,
     JSONLines,
 )
-from ._redact import display_url
+from ._redact import display_url, redact_value
 from ._responses import invalid_answer
-from ._sse import MessageAccumulator, ServerSentEvent, SSEDecoder
+from ._sse import MalformedEvent, MessageAccumulator, ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -73,7 +72,7 @@ def _event_data(
     if sse.event == "ping" or sse.data == "[DONE]":
         return None
     try:
-        data = json.loads(sse.data)
+        data = loads_json(sse.data)
     except ValueError:
         problem = f"a {sse.event or 'message'!s} event whose data is not JSON"
         raise invalid_answer(response, problem, sse.data) from None
@@ -83,10 +82,13 @@ def _event_data(
         data["type"] = sse.event
     kind = data.get("type")
     if sse.event == "error" or kind == "error":
-        raise error_from_event(data)
+        raise error_from_event(redact_value(data))
     if kind == "ping":
         return None
-    accumulator.feed(data)
+    try:
+        accumulator.feed(data)
+    except MalformedEvent as exc:
+        raise invalid_answer(response, str(exc), sse.data) from None
     return data
 
 
