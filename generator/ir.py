@@ -232,6 +232,16 @@ class Body:
     fields: tuple[Param, ...]
     whole: Param | None  # a body that is not an object with properties is one `body` parameter
     required: bool
+    # (field wire name, style, explode, content type) of each field the media type's `encoding`
+    # names; style "" where it gives none
+    encoding: tuple[tuple[str, str, bool, str], ...] = ()
+
+    @property
+    def declared_media(self) -> str:
+        """The media type the client must send when it is not its kind's usual one, else ""."""
+        usual = {"json": ("application/json", "*/*"), "multipart": ("multipart/form-data",),
+                 "form": ("application/x-www-form-urlencoded",)}
+        return "" if self.media_type.lower() in usual[self.kind] else self.media_type
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,24 @@ def _body_media(content: dict[str, Any]) -> tuple[BodyKind, str, Any]:
     return "json", media, (content[media] or {}).get("schema")
 
 
+def _encoding(media: Any) -> tuple[tuple[str, str, bool, str], ...]:
+    """(field, style, explode, content type) per entry of a media type's `encoding` map. Style and
+    explode follow OpenAPI's defaults (form; explode true for form) when either is given."""
+    found = (media or {}).get("encoding") if isinstance(media, dict) else None
+    out: list[tuple[str, str, bool, str]] = []
+    for name, enc in sorted((found or {}).items()) if isinstance(found, dict) else ():
+        if not isinstance(enc, dict):
+            continue
+        styled = "style" in enc or "explode" in enc
+        style = str(enc.get("style") or "form") if styled else ""
+        explode = bool(enc.get("explode", style == "form"))
+        content_type = enc.get("contentType")
+        if styled or isinstance(content_type, str):
+            media = content_type if isinstance(content_type, str) else ""
+            out.append((str(name), style, explode, media))
+    return tuple(out)
+
+
 def build_body(
     op: dict[str, Any],
     pointer: str,
@@ -80,6 +98,7 @@ def build_body(
     )
     props = resolved.get("properties") if isinstance(resolved, dict) else None
     required = bool(body.get("required"))
+    encoding = _encoding(content[media])
     if isinstance(props, dict) and props:
         req = set(resolved.get("required") or [])
         fields = []
@@ -98,7 +117,7 @@ def build_body(
             fields.append(
                 build_param(raw, pointer_join(b_ptr, "properties", wire), context, types, namer)
             )
-        return Body(kind, media, tuple(fields), None, required)
+        return Body(kind, media, tuple(fields), None, required, encoding)
     whole = build_param(
         {"name": "body", "in": "body", "schema": schema, "required": required},
         b_ptr,

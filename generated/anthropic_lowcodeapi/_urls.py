@@ -90,6 +90,9 @@ class Route:
     old: str
     old_query: tuple[tuple[str, str], ...] = ()
     body: str = "json"  # how the request body is encoded: json | form | multipart
+    media: str = ""  # the body's declared media type, where it is not its kind's usual one
+    # (field, style, explode, content type) of each body field its media type's `encoding` names
+    encoding: tuple[tuple[str, str, bool, str], ...] = ()
     betas: tuple[str, ...] = ()  # `anthropic-beta` values this operation always sends
     lowcodeapi_routed: bool = (
         True  # False: LowCodeAPI's snapshot lacks it (tried at the provider's path)

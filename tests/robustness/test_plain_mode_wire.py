@@ -119,6 +119,60 @@ paths:
         "204": {description: none}
 """
 
+# Request bodies by media type and `encoding` (OpenAPI's Media Type and Encoding objects).
+SPECS["bodies"] = """
+openapi: 3.1.0
+info: {title: Bodies, version: "1"}
+paths:
+  /form:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                tags: {type: array, items: {type: string}}
+                ids: {type: array, items: {type: integer}}
+                deep: {type: array, items: {type: string}}
+                card: {type: object, properties: {number: {type: string}}}
+            encoding:
+              ids: {style: form, explode: false}
+              deep: {style: deepObject, explode: true}
+      responses: {"204": {description: none}}
+  /parts:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                name: {type: string}
+                tags: {type: array, items: {type: string}}
+                meta: {type: object, properties: {k: {type: string}}}
+                data_csv: {type: string}
+                flat: {type: object, properties: {a: {type: string}, b: {type: array, items: {type: string}}}}
+            encoding:
+              data_csv: {contentType: text/csv}
+              flat: {style: deepObject, explode: true}
+      responses: {"204": {description: none}}
+  /text:
+    post:
+      requestBody: {content: {text/x-markdown: {schema: {type: string}}}}
+      responses: {"204": {description: none}}
+  /patch:
+    patch:
+      requestBody:
+        content: {application/merge-patch+json: {schema: {type: object, properties: {name: {type: string}}}}}
+      responses: {"204": {description: none}}
+  /image:
+    put:
+      requestBody: {content: {image/png: {schema: {type: string, format: binary}}}}
+      responses: {"204": {description: none}}
+"""
+
+
 CLIENT_NAMED = ["client", "async_client", "AsyncClient", "with_options", "close", "aclose", "copy", "stream", "models",
                 "types", "resources", "httpx", "os", "SyncAPIClient", "cached_property", "timeout", "base_url"]
 SPECS["client_names"] = "openapi: 3.1.0\ninfo: {title: Client names, version: '1'}\npaths:\n" + "".join(f"""
@@ -290,6 +344,43 @@ def test_inline_objects_on_the_wire(specs: SpecPool, server: Recorder) -> None:
     assert query_of(server) == [("near[lat]", "1.5"), ("far[city]", "Oslo")]
     client.forms.create(card={"number": "4242"}, address={"line1": "Main St"})
     assert server.last.body == b"card%5Bnumber%5D=4242&address%5Bline1%5D=Main+St"
+
+
+# ---------------------------------------------------------------------------- bodies by media type
+
+
+def test_form_body_follows_its_encoding(specs: SpecPool, server: Recorder) -> None:
+    """A list repeats its name (form, exploded: OpenAPI's default); `encoding` picks another style."""
+    pkg = specs.package("bodies")
+    method_for(make_client(pkg, server), pkg, "POST", "/form")(
+        tags=["a", "b c"], ids=[1, 2], deep=["x", "y"], card={"number": "42"})
+    assert unquote(server.last.body.decode()) == "tags=a&tags=b+c&ids=1,2&deep[0]=x&deep[1]=y&card[number]=42"
+
+
+def test_multipart_parts_follow_openapi(specs: SpecPool, server: Recorder) -> None:
+    """Without a file field the body is still multipart; a list repeats its part, an object is one
+    application/json part, `encoding.contentType` types a part, a deepObject field is flattened."""
+    pkg = specs.package("bodies")
+    method_for(make_client(pkg, server), pkg, "POST", "/parts")(
+        name="n", tags=["a", "b"], meta={"k": "v"}, data_csv="1,2", flat={"a": "x", "b": ["y"]})
+    assert server.last.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert server.last.parts() == [
+        ("name", None, None, b"n"), ("tags", None, None, b"a"), ("tags", None, None, b"b"),
+        ("meta", None, "application/json", b'{"k":"v"}'), ("data_csv", None, "text/csv", b"1,2"),
+        ("flat[a]", None, None, b"x"), ("flat[b][0]", None, None, b"y")]
+
+
+@pytest.mark.parametrize(("method", "path", "value", "content_type", "body"), [
+    ("POST", "/text", "# Title", "text/x-markdown", b"# Title"),
+    ("PATCH", "/patch", {"name": "n"}, "application/merge-patch+json", b'{"name":"n"}'),
+    ("PUT", "/image", b"\x89PNG", "image/png", b"\x89PNG"),
+])
+def test_body_sent_as_its_declared_media_type(specs: SpecPool, server: Recorder, method: str, path: str,
+                                              value: Any, content_type: str, body: bytes) -> None:
+    pkg = specs.package("bodies")
+    call = method_for(make_client(pkg, server), pkg, method, path)
+    call(**value) if isinstance(value, dict) else call(body=value)
+    assert (server.last.headers["content-type"], server.last.body) == (content_type, body)
 
 
 # ------------------------------------------------------------------------- resources named like the client
