@@ -260,6 +260,19 @@ class Response:
     type: TypeRef | None
     stream_event: TypeRef | None = None  # for operations with a `stream` switch (x-streaming: sse)
     declared: bool = True  # False: no success answer is declared, so any body (or none) is taken
+    # the declared media types it asks for: JSON's one whose schema decodes it; binary's every one
+    media_types: tuple[str, ...] = ()
+
+    @property
+    def declared_accept(self) -> str:
+        """The `Accept` a call sends when its kind's usual one would not name the declared types
+        (`application/scim+json`, `text/html`), else ""."""
+        usual = {"json": ("application/json",), "binary": ("*/*",)}.get(self.kind)
+        if usual is None or not self.media_types or self.media_types == usual:
+            return ""
+        if self.kind == "binary" and "application/octet-stream" in self.media_types:
+            return ""  # any bytes: a download may come as whatever type the file has
+        return ", ".join(self.media_types)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ def build_response(
             "json",
             types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Response"),
             event if op.get("x-streaming") == "sse" else None,
+            media_types=(media,) if media != "*/*" else (),  # the one whose schema decodes it
         )
     if event is not None:
         return Response("sse", event)
@@ -168,7 +169,7 @@ def build_response(
         return Response(
             "jsonl", types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Line")
         )
-    return Response("binary", None)
+    return Response("binary", None, media_types=tuple(m for m in content if "*" not in m))
 
 
 def build_pagination(

@@ -93,6 +93,7 @@ class Route:
     media: str = ""  # the body's declared media type, where it is not its kind's usual one
     # (field, style, explode, content type) of each body field its media type's `encoding` names
     encoding: tuple[tuple[str, str, bool, str], ...] = ()
+    accept: str = ""  # the success answer's declared media types, where they are not the usual ones
     betas: tuple[str, ...] = ()  # `anthropic-beta` values this operation always sends
     lowcodeapi_routed: bool = (
         True  # False: LowCodeAPI's snapshot lacks it (tried at the provider's path)

@@ -173,6 +173,27 @@ paths:
 """
 
 
+# Answers in media types other than application/json: the call asks for what the spec declares.
+SPECS["answers"] = """
+openapi: 3.1.0
+info: {title: Answers, version: "1"}
+paths:
+  /problem:
+    get:
+      responses:
+        "200": {description: ok, content: {application/problem+json: {schema: {type: object, properties: {title: {type: string}}}}}}
+  /page:
+    get:
+      responses: {"200": {description: ok, content: {text/html: {schema: {type: string}}}}}
+  /file:
+    get:
+      responses: {"200": {description: ok, content: {application/octet-stream: {schema: {type: string, format: binary}}}}}
+  /plain:
+    get:
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+"""
+
+
 CLIENT_NAMED = ["client", "async_client", "AsyncClient", "with_options", "close", "aclose", "copy", "stream", "models",
                 "types", "resources", "httpx", "os", "SyncAPIClient", "cached_property", "timeout", "base_url"]
 SPECS["client_names"] = "openapi: 3.1.0\ninfo: {title: Client names, version: '1'}\npaths:\n" + "".join(f"""
@@ -381,6 +402,23 @@ def test_body_sent_as_its_declared_media_type(specs: SpecPool, server: Recorder,
     call = method_for(make_client(pkg, server), pkg, method, path)
     call(**value) if isinstance(value, dict) else call(body=value)
     assert (server.last.headers["content-type"], server.last.body) == (content_type, body)
+
+
+@pytest.mark.parametrize(("path", "content_type", "body", "accept", "value"), [
+    ("/problem", "application/problem+json", b'{"title":"t"}', "application/problem+json", "t"),
+    ("/page", "text/html", b"<p>", "text/html", b"<p>"),
+    ("/file", "application/octet-stream", b"\x00", "*/*", b"\x00"),
+    ("/plain", "application/json", b"{}", "application/json", None),
+])
+def test_accept_names_the_declared_answer(specs: SpecPool, server: Recorder, path: str, content_type: str,
+                                          body: bytes, accept: str, value: Any) -> None:
+    """A strict server answers 406 to an Accept that does not name the media type it serves."""
+    pkg = specs.package("answers")
+    server.reply(f"GET {path}", body=body, content_type=content_type)
+    got = method_for(make_client(pkg, server), pkg, "GET", path)()
+    assert server.last.headers["accept"] == accept
+    if value is not None:
+        assert (got.title if path == "/problem" else got) == value
 
 
 # ------------------------------------------------------------------------- resources named like the client

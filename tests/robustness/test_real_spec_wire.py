@@ -125,13 +125,33 @@ def test_stripe_multipart_follows_its_encoding(packages: dict[str, Any], server:
         ("file", "a.txt", "text/plain", b"hello")]
 
 
-@pytest.mark.parametrize(("spec", "path", "content_type", "body", "expected"), [
-    ("github", "/markdown/raw", "text/html", b"<p>hi</p>", "<p>hi</p>"),
-])
-def test_non_json_success_responses(packages: dict[str, Any], server: Recorder, spec: str, path: str,
-                                    content_type: str, body: bytes, expected: Any) -> None:
+SCIM_USER = b'{"id":"u","schemas":["s"],"userName":"n","active":true,"emails":[],"name":{},"meta":{}}'
+ANSWERS = [  # (spec, method, path, args, served type, body, Accept sent, what the call returns)
+    ("github", "GET", "/scim/v2/organizations/{org}/Users/{scim_user_id}", ("o", "u"), "application/scim+json",
+     SCIM_USER, "application/scim+json", "n"),
+    ("github", "GET", "/zen", (), "text/plain", b"Keep it simple.", "text/plain", b"Keep it simple."),
+    ("github", "POST", "/markdown/raw", (), "text/html", b"<p>hi</p>", "text/html", b"<p>hi</p>"),
+    ("github", "GET", "/user/starred", (), "application/vnd.github.v3.star+json", b"[]",
+     "application/json", []),  # its first declared type, whose schema decodes the answer
+    ("github", "DELETE", "/gists/{gist_id}", ("g",), "application/json", b"", "application/json", None),
+    ("petstore", "GET", "/pet/{petId}", (7,), "application/json", b'{"name":"rex","photoUrls":[]}',
+     "application/json", "rex"),
+]
+
+
+@pytest.mark.parametrize(("spec", "method", "path", "args", "served", "body", "accept", "expected"), ANSWERS,
+                         ids=[f"{a[0]}-{a[2]}" for a in ANSWERS])
+def test_answers_in_their_declared_media_type(packages: dict[str, Any], server: Recorder, spec: str, method: str,
+                                              path: str, args: tuple[Any, ...], served: str, body: bytes,
+                                              accept: str, expected: Any) -> None:
+    """Vendor JSON decodes as JSON, text and HTML come as bytes, a 204 as None; Accept names the type."""
     pkg = packages[spec]
     client = pkg.Client(api_key="k", target="direct", base_url=server.url, max_retries=0)
-    server.reply(f"POST {path}", body=body, content_type=content_type)
-    got = method_for(client, pkg, "POST", path)(body="hi")
-    assert got in (expected, expected.encode())
+    wire = path
+    for name, value in zip([seg[1:-1] for seg in path.split("/") if seg.startswith("{")], args, strict=True):
+        wire = wire.replace("{" + name + "}", str(value))
+    server.replies[f"{method} {wire}"] = (204 if expected is None else 200, served, body)
+    got = method_for(client, pkg, method, path)(*args)
+    assert server.last.headers["accept"] == accept
+    shown = got.userName if spec == "github" and "scim" in path else got.name if spec == "petstore" else got
+    assert shown == expected

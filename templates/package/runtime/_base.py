@@ -264,7 +264,7 @@ class ClientBase:
             files=call.files,
             options=call.options,
             headers=call.headers,
-            accept=accept,
+            accept=accept if accept == EVENT_STREAM or not route.accept else route.accept,
             stream=stream,
         )
 
