@@ -110,6 +110,18 @@ def test_openai_multipart_parts(packages: dict[str, Any], server: Recorder) -> N
         ("file", "a.mp3", "audio/mpeg", b"ID3")]
 
 
+def test_openai_multipart_part_types(packages: dict[str, Any], server: Recorder) -> None:
+    """POST /realtime/calls: no file field, yet multipart; `encoding.contentType` types each part; the
+    answer is application/sdp (asked for by name, returned as bytes)."""
+    pkg = packages["openai"]
+    client = pkg.Client(api_key="k", target="direct", base_url=server.url, max_retries=0)
+    server.reply("POST /realtime/calls", status=201, body=b"v=0 answer", content_type="application/sdp")
+    got = method_for(client, pkg, "POST", "/realtime/calls")(sdp="v=0\r\no=- 1", session={"type": "realtime"})
+    assert got == b"v=0 answer" and server.last.headers["accept"] == "application/sdp"
+    assert server.last.parts() == [("sdp", None, "application/sdp", b"v=0\r\no=- 1"),
+                                   ("session", None, "application/json", b'{"type":"realtime"}')]
+
+
 def test_stripe_multipart_follows_its_encoding(packages: dict[str, Any], server: Recorder) -> None:
     """Stripe's POST /v1/files says deepObject for `expand` and `file_link_data`: bracketed parts, not JSON."""
     pkg = packages["stripe"]
