@@ -16,6 +16,7 @@ from ._types import NotGiven
 
 __all__ = [
     "DEFAULT_STYLES",
+    "EncodedText",
     "FieldEncoding",
     "deep_pairs",
     "form_fields",
@@ -23,6 +24,13 @@ __all__ = [
     "serialize_param",
     "value_text",
 ]
+
+
+class EncodedText(str):
+    """A query value already percent-encoded piece by piece, its delimiters left as they are: form
+    style's `a=x%2Cy,z` is two values, `x,y` and `z`, which one encoding of the joined text would
+    merge."""
+
 
 FieldEncoding = tuple[str, str, bool, str]
 """A body field's OpenAPI `encoding`: (field, style ("" if not given), explode, content type)."""
@@ -97,6 +105,9 @@ def serialize_param(
             return pairs  # an exploded object: its keys become the parameters
         if explode and is_list:
             return [(name, v) for v in flat]
+        if style == "form" and len(flat) > 1 and not percent_encode:  # a literal `,` between values
+            encoded = serialize_param(name, value, style, explode, percent_encode=True)
+            return [(name, EncodedText(encoded[0][1]))]
         return [(name, _DELIMITERS[style].join(flat))] if flat or not is_list else []
     if style == "label":
         joiner = "." if explode else ","

@@ -284,6 +284,17 @@ def test_deep_object_raw_query(specs: SpecPool, server: Recorder) -> None:
     assert unquote(server.last.target) == "/query?deep[gte]=5"
 
 
+def test_form_delimiter_is_not_a_comma_in_a_value(specs: SpecPool, server: Recorder) -> None:
+    """form, explode false: each value is percent-encoded and the delimiter is a literal `,`
+    (`fn_arr=a%2Cb,c` is two values); one encoding of the joined text would make it three."""
+    pkg = specs.package("styles")
+    call = method_for(make_client(pkg, server), pkg, "GET", "/query")
+    call(fn_arr=["a,b", "c d"], fn_obj={"a": "x,y"}, fe_arr=["p,q"], flag=True)
+    assert server.last.target == "/query?fe_arr=p%2Cq&fn_arr=a%2Cb,c%20d&fn_obj=a,x%2Cy&flag=true"
+    call(fn_arr=[1])
+    assert server.last.target == "/query?fn_arr=1"
+
+
 @pytest.mark.parametrize(("path", "args", "wire"), [
     ("/simple/{s_arr}/{s_obj}/{s_objx}/{s_text}/{s_bool}", ([1, 2], OBJ_VALUE, OBJ_VALUE, "a/b c", True),
      "/simple/1,2/a,x%20y,b,2/a=x%20y,b=2/a%2Fb%20c/true"),
