@@ -19,7 +19,8 @@ from robustkit import CORPUS, import_fresh, run_generate
 pytestmark = pytest.mark.slow
 
 SPECS = {"stripe": "stripe-2023-09.yaml", "github": "github-2021-10.json", "openai": "openai-2026-08.yaml",
-         "petstore": "petstore3-swagger-v3.0.4.yaml"}
+         "petstore": "petstore3-swagger-v3.0.4.yaml",
+         "lowcodeapi_openai": "../lowcodeapi/providers/openai.openapi.json"}
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +121,19 @@ def test_openai_multipart_part_types(packages: dict[str, Any], server: Recorder)
     assert got == b"v=0 answer" and server.last.headers["accept"] == "application/sdp"
     assert server.last.parts() == [("sdp", None, "application/sdp", b"v=0\r\no=- 1"),
                                    ("session", None, "application/json", b'{"type":"realtime"}')]
+
+
+@pytest.mark.parametrize("url_format", ["new", "old"])
+def test_lowcodeapi_provider_upload(packages: dict[str, Any], server: Recorder, url_format: str) -> None:
+    """LowCodeAPI's openai document types the file `file` with its formats as an `enum`: still a file part."""
+    pkg = packages["lowcodeapi_openai"]
+    client = pkg.Client(api_token="at_x", base_url=server.url, url_format=url_format, max_retries=0)
+    method_for(client, pkg, "POST", "/audio/transcriptions")(
+        file=("a.mp3", b"ID3", "audio/mpeg"), model="whisper-1", timestamp_granularities=["word", "segment"])
+    assert server.last.target == "/v1/audio/transcriptions?api_token=at_x"
+    assert server.last.parts() == [
+        ("model", None, None, b"whisper-1"), ("timestamp_granularities[]", None, None, b"word"),
+        ("timestamp_granularities[]", None, None, b"segment"), ("file", "a.mp3", "audio/mpeg", b"ID3")]
 
 
 def test_stripe_multipart_follows_its_encoding(packages: dict[str, Any], server: Recorder) -> None:
