@@ -39,6 +39,7 @@ class Route:
     # (location, wire name, style, explode) of each parameter whose style is not its location's
     # default
     styles: tuple[tuple[str, str, str, bool], ...] = ()
+    reserved: tuple[str, ...] = ()  # query parameters whose values keep reserved characters
 
 
 @dataclass(frozen=True)
@@ -232,16 +233,9 @@ class Body:
     fields: tuple[Param, ...]
     whole: Param | None  # a body that is not an object with properties is one `body` parameter
     required: bool
-    # (field wire name, style, explode, content type) of each field the media type's `encoding`
-    # names; style "" where it gives none
+    # (field wire name, style ("" if not given), explode, content type) per `encoding` entry
     encoding: tuple[tuple[str, str, bool, str], ...] = ()
-
-    @property
-    def declared_media(self) -> str:
-        """The media type the client must send when it is not its kind's usual one, else ""."""
-        usual = {"json": ("application/json", "*/*"), "multipart": ("multipart/form-data",),
-                 "form": ("application/x-www-form-urlencoded",)}
-        return "" if self.media_type.lower() in usual[self.kind] else self.media_type
+    declared_media: str = ""  # the Content-Type to send where it is not the kind's usual one
 
 
 @dataclass(frozen=True)
@@ -260,19 +254,7 @@ class Response:
     type: TypeRef | None
     stream_event: TypeRef | None = None  # for operations with a `stream` switch (x-streaming: sse)
     declared: bool = True  # False: no success answer is declared, so any body (or none) is taken
-    # the declared media types it asks for: JSON's one whose schema decodes it; binary's every one
-    media_types: tuple[str, ...] = ()
-
-    @property
-    def declared_accept(self) -> str:
-        """The `Accept` a call sends when its kind's usual one would not name the declared types
-        (`application/scim+json`, `text/html`), else ""."""
-        usual = {"json": ("application/json",), "binary": ("*/*",)}.get(self.kind)
-        if usual is None or not self.media_types or self.media_types == usual:
-            return ""
-        if self.kind == "binary" and "application/octet-stream" in self.media_types:
-            return ""  # any bytes: a download may come as whatever type the file has
-        return ", ".join(self.media_types)
+    declared_accept: str = ""  # the Accept to send where the kind's usual one would not name it
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,11 @@ def _operation(
             for p in built.values()
             if (p.style, p.explode) != DEFAULT_STYLES.get(p.location)
         ),
+        reserved=tuple(
+            str(p["name"])
+            for p in params
+            if p.get("in") == "query" and p.get("allowReserved") is True
+        ),
     )
     query = tuple(built[id(p)] for p in params if p.get("in") == "query")
     stream_switch = None

@@ -73,6 +73,21 @@ def _encoding(media: Any) -> tuple[tuple[str, str, bool, str], ...]:
     return tuple(out)
 
 
+def _declared_media(kind: BodyKind, media: str) -> str:
+    """The media type a body is sent as when it is not its kind's usual one, else ""."""
+    usual = {"json": ("application/json", "*/*"), "multipart": ("multipart/form-data",),
+             "form": ("application/x-www-form-urlencoded",)}
+    return "" if media.lower() in usual[kind] else media
+
+
+def _binary_accept(media: tuple[str, ...]) -> str:
+    """A download's Accept: its declared types (`text/html`, `application/sdp`); "" (any) where one
+    is a wildcard or application/octet-stream, whatever type the file has."""
+    if not media or any("*" in m or m.lower() == "application/octet-stream" for m in media):
+        return ""
+    return ", ".join(media)
+
+
 def build_body(
     op: dict[str, Any],
     pointer: str,
@@ -117,7 +132,8 @@ def build_body(
             fields.append(
                 build_param(raw, pointer_join(b_ptr, "properties", wire), context, types, namer)
             )
-        return Body(kind, media, tuple(fields), None, required, encoding)
+        declared = _declared_media(kind, media)
+        return Body(kind, media, tuple(fields), None, required, encoding, declared)
     whole = build_param(
         {"name": "body", "in": "body", "schema": schema, "required": required},
         b_ptr,
@@ -125,7 +141,7 @@ def build_body(
         types,
         namer,
     )
-    return Body(kind, media, (), whole, required)
+    return Body(kind, media, (), whole, required, encoding, _declared_media(kind, media))
 
 
 def build_response(
@@ -159,7 +175,7 @@ def build_response(
             "json",
             types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Response"),
             event if op.get("x-streaming") == "sse" else None,
-            media_types=(media,) if media != "*/*" else (),  # the one whose schema decodes it
+            declared_accept="" if media.lower() in ("application/json", "*/*") else media,
         )
     if event is not None:
         return Response("sse", event)
@@ -169,7 +185,7 @@ def build_response(
         return Response(
             "jsonl", types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Line")
         )
-    return Response("binary", None, media_types=tuple(m for m in content if "*" not in m))
+    return Response("binary", None, declared_accept=_binary_accept(tuple(content)))
 
 
 def build_pagination(

@@ -19,7 +19,13 @@ from ._provider import (
     USER_AGENT,
 )
 from ._redact import checked_headers
-from ._styles import DEFAULT_STYLES, form_fields, multipart_fields, serialize_param
+from ._styles import (
+    DEFAULT_STYLES,
+    form_fields,
+    multipart_fields,
+    reserved_text,
+    serialize_param,
+)
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -82,7 +88,10 @@ def encode_query(
     pairs: list[tuple[str, str]] = []
     for key, value in (query or {}).items():
         style, explode = route.style_of("query", key) if route else DEFAULT_STYLES["query"]
-        pairs += serialize_param(key, value, style, explode)
+        found = serialize_param(key, value, style, explode)
+        if route and key in route.reserved:
+            found = [(name, reserved_text(text)) for name, text in found]
+        pairs += found
     return pairs
 
 

@@ -9,6 +9,7 @@ location's default.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ __all__ = [
     "deep_pairs",
     "form_fields",
     "multipart_fields",
+    "reserved_text",
     "serialize_param",
     "value_text",
 ]
@@ -30,6 +32,21 @@ class EncodedText(str):
     """A query value already percent-encoded piece by piece, its delimiters left as they are: form
     style's `a=x%2Cy,z` is two values, `x,y` and `z`, which one encoding of the joined text would
     merge."""
+
+
+_TRIPLET = re.compile(r"(%[0-9A-Fa-f]{2})")
+
+
+def reserved_text(text: str) -> EncodedText:
+    """A query value under `allowReserved`: RFC 3986's reserved characters and percent-encoded
+    triplets pass unchanged; the rest is encoded, as are the reserved characters that would end
+    the value or the query (`&`, `+`, `#`, `[`, `]`)."""
+    return EncodedText(
+        "".join(
+            piece if _TRIPLET.fullmatch(piece) else quote(piece, safe=":/?@!$'()*,;=")
+            for piece in _TRIPLET.split(text)
+        )
+    )
 
 
 FieldEncoding = tuple[str, str, bool, str]

@@ -100,6 +100,7 @@ class Route:
     )
     # (location, wire name, style, explode) of each parameter not in its location's default style
     styles: tuple[tuple[str, str, str, bool], ...] = ()
+    reserved: tuple[str, ...] = ()  # query parameters with `allowReserved`: `:/?@!$'()*,;=` kept
 
     def style_of(self, location: str, name: str) -> tuple[str, bool]:
         """The (style, explode) of the parameter `name` in `location` (path, query or header)."""

@@ -46,6 +46,8 @@ paths:
           explode: true
           schema: {{type: object, properties: {{gte: {{type: integer}}, nested: {{type: object, properties: {{x: {{type: boolean}}}}}}}}}}
         - {{name: flag, in: query, schema: {{type: boolean}}}}
+        - {{name: rs, in: query, allowReserved: true, schema: {{type: string}}}}
+        - {{name: rs_arr, in: query, allowReserved: true, explode: false, schema: {ARR}}}
       responses: {{"204": {{description: none}}}}
   /simple/{{s_arr}}/{{s_obj}}/{{s_objx}}/{{s_text}}/{{s_bool}}:
     get:
@@ -293,6 +295,15 @@ def test_form_delimiter_is_not_a_comma_in_a_value(specs: SpecPool, server: Recor
     assert server.last.target == "/query?fe_arr=p%2Cq&fn_arr=a%2Cb,c%20d&fn_obj=a,x%2Cy&flag=true"
     call(fn_arr=[1])
     assert server.last.target == "/query?fn_arr=1"
+
+
+def test_allow_reserved_keeps_reserved_characters(specs: SpecPool, server: Recorder) -> None:
+    """allowReserved: `:/?@!$'()*,;=` and %-triplets go as they are; `&`, `+`, `#`, `[`, `]`, a space
+    and a lone `%` are still encoded (they would end the value or the query); other parameters unchanged."""
+    pkg = specs.package("styles")
+    call = method_for(make_client(pkg, server), pkg, "GET", "/query")
+    call(rs="a/b?c=d&e+f g#[x]%2F%;@!", rs_arr=[1, 2], fe_arr=["a/b"])
+    assert server.last.target == "/query?fe_arr=a%2Fb&rs=a/b?c=d%26e%2Bf%20g%23%5Bx%5D%2F%25;@!&rs_arr=1,2"
 
 
 @pytest.mark.parametrize(("path", "args", "wire"), [
