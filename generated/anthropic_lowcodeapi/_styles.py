@@ -101,6 +101,9 @@ def serialize_param(
     """
     if _omitted(value):
         return []
+    if style == "json":  # a parameter declared with `content: application/json`: one JSON text
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        return [(name, quote(text, safe="") if percent_encode else text)]
     if style == "deepObject":
         return deep_pairs(name, value)
     piece = (lambda v: quote(value_text(v), safe="")) if percent_encode else value_text
@@ -195,7 +198,7 @@ def multipart_fields(
         if pairs is not None:
             parts += [(key, (None, text.encode("utf-8"), None)) for key, text in pairs]
         elif _nested(value):
-            data = json.dumps(value, separators=(",", ":")).encode("utf-8")
+            data = json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
             parts.append((name, (None, data, content_type or "application/json")))
         elif isinstance(value, (list, tuple)):
             parts += [

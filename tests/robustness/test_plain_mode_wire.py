@@ -47,6 +47,7 @@ paths:
           schema: {{type: object, properties: {{gte: {{type: integer}}, nested: {{type: object, properties: {{x: {{type: boolean}}}}}}}}}}
         - {{name: flag, in: query, schema: {{type: boolean}}}}
         - {{name: rs, in: query, allowReserved: true, schema: {{type: string}}}}
+        - {{name: jq, in: query, content: {{application/json: {{schema: {OBJ}}}}}}}
         - {{name: rs_arr, in: query, allowReserved: true, explode: false, schema: {ARR}}}
       responses: {{"204": {{description: none}}}}
   /simple/{{s_arr}}/{{s_obj}}/{{s_objx}}/{{s_text}}/{{s_bool}}:
@@ -82,6 +83,7 @@ paths:
         - {{name: x-objx, in: header, explode: true, schema: {OBJ}}}
         - {{name: x-flag, in: header, schema: {{type: boolean}}}}
         - {{name: x-count, in: header, schema: {{type: integer}}}}
+        - {{name: x-json, in: header, content: {{application/json: {{schema: {OBJ}}}}}}}
       responses: {{"204": {{description: none}}}}
 """
 
@@ -271,6 +273,7 @@ OBJ_VALUE = {"a": "x y", "b": 2}
     ("pp_obj", OBJ_VALUE, [("pp_obj", "a|x y|b|2")]),
     ("deep", {"gte": 5, "nested": {"x": True}}, [("deep[gte]", "5"), ("deep[nested][x]", "true")]),
     ("flag", False, [("flag", "false")]),
+    ("jq", OBJ_VALUE, [("jq", '{"a":"x y","b":2}')]),  # `content: application/json`: one JSON text
 ])
 def test_query_styles(specs: SpecPool, server: Recorder, arg: str, value: Any, wire: list[tuple[str, str]]) -> None:
     pkg = specs.package("styles")
@@ -322,10 +325,10 @@ def test_path_styles(specs: SpecPool, server: Recorder, path: str, args: tuple[A
 def test_header_styles(specs: SpecPool, server: Recorder) -> None:
     pkg = specs.package("styles")
     call = method_for(make_client(pkg, server), pkg, "GET", "/headers")
-    call(betas=["a", "b"], x_obj=OBJ_VALUE, x_objx=OBJ_VALUE, x_flag=True, x_count=3)
+    call(betas=["a", "b"], x_obj=OBJ_VALUE, x_objx=OBJ_VALUE, x_flag=True, x_count=3, x_json=OBJ_VALUE)
     got = server.last.headers
-    assert (got["anthropic-beta"], got["x-obj"], got["x-objx"], got["x-flag"], got["x-count"]) == (
-        "a,b", "a,x y,b,2", "a=x y,b=2", "true", "3")
+    assert (got["anthropic-beta"], got["x-obj"], got["x-objx"], got["x-flag"], got["x-count"], got["x-json"]) == (
+        "a,b", "a,x y,b,2", "a=x y,b=2", "true", "3", '{"a":"x y","b":2}')
     call()
     assert not {"anthropic-beta", "x-obj", "x-objx", "x-flag", "x-count"} & set(server.last.headers)
 
