@@ -215,6 +215,9 @@ def _repair_schema(schema: dict[str, Any], ptr: str, fix: _Repairs) -> None:
     if schema.get("type") == "file":
         schema["type"], schema["format"] = "string", "binary"
         fix.note("file-type", "type 'file' is not OpenAPI: string/binary", ptr)
+        if "enum" in schema:  # the file formats it takes, written as values: it would type the file
+            del schema["enum"]
+            fix.note("file-enum", "enum on a file lists its formats, not values: removed", ptr)
     for key, kind in (("properties", dict), ("items", dict), ("enum", list)):
         if key in schema and not isinstance(schema[key], kind):
             wrong = type(schema.pop(key)).__name__

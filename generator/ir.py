@@ -39,6 +39,7 @@ class Route:
     # (location, wire name, style, explode) of each parameter whose style is not its location's
     # default
     styles: tuple[tuple[str, str, str, bool], ...] = ()
+    reserved: tuple[str, ...] = ()  # query parameters whose values keep reserved characters
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,9 @@ class Body:
     fields: tuple[Param, ...]
     whole: Param | None  # a body that is not an object with properties is one `body` parameter
     required: bool
+    # (field wire name, style ("" if not given), explode, content type) per `encoding` entry
+    encoding: tuple[tuple[str, str, bool, str], ...] = ()
+    declared_media: str = ""  # the Content-Type to send where it is not the kind's usual one
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,7 @@ class Response:
     type: TypeRef | None
     stream_event: TypeRef | None = None  # for operations with a `stream` switch (x-streaming: sse)
     declared: bool = True  # False: no success answer is declared, so any body (or none) is taken
+    declared_accept: str = ""  # the Accept to send where the kind's usual one would not name it
 
 
 @dataclass(frozen=True)

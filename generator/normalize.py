@@ -16,7 +16,6 @@ from .code import ident
 from .diagnostics import pointer_join
 from .ir import (
     Api,
-    Body,
     InputFile,
     Operation,
     Provider,
@@ -162,19 +161,18 @@ def _operation(
             for p in built.values()
             if (p.style, p.explode) != DEFAULT_STYLES.get(p.location)
         ),
+        reserved=tuple(
+            str(p["name"])
+            for p in params
+            if p.get("in") == "query" and p.get("allowReserved") is True
+        ),
     )
     query = tuple(built[id(p)] for p in params if p.get("in") == "query")
     stream_switch = None
     if response.stream_event is not None and body is not None:
         stream_switch = next((f for f in body.fields if f.wire_name == "stream"), None)
         if stream_switch is not None:
-            body = Body(
-                body.kind,
-                body.media_type,
-                tuple(f for f in body.fields if f is not stream_switch),
-                body.whole,
-                body.required,
-            )
+            body = replace(body, fields=tuple(f for f in body.fields if f is not stream_switch))
     parts = key.split(".")
     return cli_options(
         Operation(

@@ -55,6 +55,39 @@ def _body_media(content: dict[str, Any]) -> tuple[BodyKind, str, Any]:
     return "json", media, (content[media] or {}).get("schema")
 
 
+def _encoding(media: Any) -> tuple[tuple[str, str, bool, str], ...]:
+    """(field, style, explode, content type) per entry of a media type's `encoding` map. Style and
+    explode follow OpenAPI's defaults (form; explode true for form) when either is given."""
+    found = (media or {}).get("encoding") if isinstance(media, dict) else None
+    out: list[tuple[str, str, bool, str]] = []
+    for name, enc in sorted((found or {}).items()) if isinstance(found, dict) else ():
+        if not isinstance(enc, dict):
+            continue
+        styled = "style" in enc or "explode" in enc
+        style = str(enc.get("style") or "form") if styled else ""
+        explode = bool(enc.get("explode", style == "form"))
+        content_type = enc.get("contentType")
+        if styled or isinstance(content_type, str):
+            media = content_type if isinstance(content_type, str) else ""
+            out.append((str(name), style, explode, media))
+    return tuple(out)
+
+
+def _declared_media(kind: BodyKind, media: str) -> str:
+    """The media type a body is sent as when it is not its kind's usual one, else ""."""
+    usual = {"json": ("application/json", "*/*"), "multipart": ("multipart/form-data",),
+             "form": ("application/x-www-form-urlencoded",)}
+    return "" if media.lower() in usual[kind] else media
+
+
+def _binary_accept(media: tuple[str, ...]) -> str:
+    """A download's Accept: its declared types (`text/html`, `application/sdp`); "" (any) where one
+    is a wildcard or application/octet-stream, whatever type the file has."""
+    if not media or any("*" in m or m.lower() == "application/octet-stream" for m in media):
+        return ""
+    return ", ".join(media)
+
+
 def build_body(
     op: dict[str, Any],
     pointer: str,
@@ -80,6 +113,7 @@ def build_body(
     )
     props = resolved.get("properties") if isinstance(resolved, dict) else None
     required = bool(body.get("required"))
+    encoding = _encoding(content[media])
     if isinstance(props, dict) and props:
         req = set(resolved.get("required") or [])
         fields = []
@@ -98,7 +132,8 @@ def build_body(
             fields.append(
                 build_param(raw, pointer_join(b_ptr, "properties", wire), context, types, namer)
             )
-        return Body(kind, media, tuple(fields), None, required)
+        declared = _declared_media(kind, media)
+        return Body(kind, media, tuple(fields), None, required, encoding, declared)
     whole = build_param(
         {"name": "body", "in": "body", "schema": schema, "required": required},
         b_ptr,
@@ -106,7 +141,7 @@ def build_body(
         types,
         namer,
     )
-    return Body(kind, media, (), whole, required)
+    return Body(kind, media, (), whole, required, encoding, _declared_media(kind, media))
 
 
 def build_response(
@@ -140,6 +175,7 @@ def build_response(
             "json",
             types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Response"),
             event if op.get("x-streaming") == "sse" else None,
+            declared_accept="" if media.lower() in ("application/json", "*/*") else media,
         )
     if event is not None:
         return Response("sse", event)
@@ -149,7 +185,7 @@ def build_response(
         return Response(
             "jsonl", types.type_of(schema, pointer_join(r_ptr, media, "schema"), context + "Line")
         )
-    return Response("binary", None)
+    return Response("binary", None, declared_accept=_binary_accept(tuple(content)))
 
 
 def build_pagination(

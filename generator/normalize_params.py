@@ -4,6 +4,7 @@ names, type, enum aliases, serialization style).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -138,6 +139,10 @@ def _style(raw: dict[str, Any], pointer: str, types: TypeBuilder) -> tuple[str, 
     location = str(raw.get("in"))
     if location not in DEFAULT_STYLES:
         return "", False
+    if "schema" not in raw and isinstance(raw.get("content"), dict):
+        media = next(iter(raw["content"]), "")
+        if re.match(r"^application/(.+\+)?json", str(media).lower()):
+            return "json", False  # `content: application/json`: the value is one JSON text
     style = raw.get("style", DEFAULT_STYLES[location][0])
     if style not in ALLOWED_STYLES[location]:
         types.warn(

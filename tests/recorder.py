@@ -5,6 +5,8 @@ endpoints the proxy does not route)."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -37,6 +39,15 @@ class Recorded:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    def parts(self) -> list[tuple[str, str | None, str | None, bytes]]:
+        """A multipart body's parts, in order: (name, filename, content type, content)."""
+        message = email.message_from_bytes(
+            b"content-type: " + self.headers["content-type"].encode() + b"\r\n\r\n" + self.body,
+            policy=email.policy.HTTP)
+        assert message.is_multipart(), self.headers["content-type"]
+        return [(part.get_param("name", header="content-disposition"), part.get_filename(),
+                 part["content-type"], part.get_payload(decode=True)) for part in message.iter_parts()]
 
 
 Reply = tuple[int, str, bytes]  # status, content type, body

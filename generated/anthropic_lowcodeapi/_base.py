@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 from ._errors import (
     APIConnectionError,
@@ -33,6 +34,7 @@ from ._redact import display_url, install_log_redaction, redact, redact_value
 from ._responses import invalid_answer, json_answer, page_answer
 from ._retry import retry_delay
 from ._settings import ClientSettings, FormatMemory, checked_max_retries
+from ._styles import EncodedText
 from ._types import NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -111,11 +113,19 @@ def build_request(http: httpx.Client | httpx.AsyncClient, spec: RequestSpec) -> 
     """httpx's request for ``spec``. A value that httpx cannot encode (a URL too long, a header it
     refuses) raises ``ValueError`` with a masked message: httpx's own error would quote the
     value."""
+    url, pairs = spec.url, tuple(spec.params)
+    params: tuple[tuple[str, str], ...] | None = pairs
+    if any(isinstance(value, EncodedText) for _, value in pairs):  # httpx would encode it again
+        url += "?" + "&".join(
+            f"{quote_plus(k)}={v if isinstance(v, EncodedText) else quote_plus(v)}"
+            for k, v in pairs
+        )
+        params = None
     try:
         return http.build_request(
             spec.method,
-            spec.url,
-            params=tuple(spec.params),
+            url,
+            params=params,
             headers=spec.headers,
             json=spec.json,
             data=spec.data,
@@ -265,7 +275,7 @@ class ClientBase:
             files=call.files,
             options=call.options,
             headers=call.headers,
-            accept=accept,
+            accept=accept if accept == EVENT_STREAM or not route.accept else route.accept,
             stream=stream,
         )
 

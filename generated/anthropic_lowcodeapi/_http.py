@@ -20,7 +20,13 @@ from ._provider import (
 )
 from ._redact import checked_headers
 from ._settings import checked_timeout
-from ._styles import DEFAULT_STYLES, deep_pairs, serialize_param, value_text
+from ._styles import (
+    DEFAULT_STYLES,
+    form_fields,
+    multipart_fields,
+    reserved_text,
+    serialize_param,
+)
 from ._types import FileContent, FileTypes, NotGiven, RequestOptions, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -29,8 +35,9 @@ if TYPE_CHECKING:
     from ._settings import ClientSettings
     from ._urls import Route
 
-FormFile: TypeAlias = "tuple[str, tuple[str, bytes, str]]"
-"""A multipart file field: (field name, (filename, content, media type))."""
+FormFile: TypeAlias = "tuple[str, tuple[str | None, bytes, str | None]]"
+"""A multipart part: (field name, (filename, content, media type)); a part that is not a file has
+no filename, and a text part no media type."""
 
 __all__ = [
     "FormFile",
@@ -62,7 +69,7 @@ class RequestSpec:
     params: list[tuple[str, str]]
     headers: dict[str, str]
     json: Any
-    data: dict[str, str] | None
+    data: dict[str, list[str]] | None
     files: list[FormFile] | None
     content: bytes | None  # a raw (binary) body
     timeout: TimeoutTypes
@@ -82,7 +89,10 @@ def encode_query(
     pairs: list[tuple[str, str]] = []
     for key, value in (query or {}).items():
         style, explode = route.style_of("query", key) if route else DEFAULT_STYLES["query"]
-        pairs += serialize_param(key, value, style, explode)
+        found = serialize_param(key, value, style, explode)
+        if route and key in route.reserved:
+            found = [(name, reserved_text(text)) for name, text in found]
+        pairs += found
     return pairs
 
 
@@ -95,12 +105,6 @@ def encode_headers(
         style, explode = route.style_of("header", key) if route else DEFAULT_STYLES["header"]
         out.update(serialize_param(key, value, style, explode))
     return out
-
-
-def form_pairs(fields: Mapping[str, object]) -> list[tuple[str, str]]:
-    """`application/x-www-form-urlencoded` pairs, nested the way form APIs read them:
-    `a[b][0]=c`."""
-    return [pair for key, value in fields.items() for pair in deep_pairs(str(key), value)]
 
 
 def _read_content(content: FileContent) -> tuple[str | None, bytes]:
@@ -220,19 +224,25 @@ def build_request_spec(
     # The proxy expects a JSON body on every write; reads send one only when there is something in
     # it.
     payload: object = fields if fields or method in ("POST", "PUT", "PATCH") else None
-    data: dict[str, str] | None = None
-    if files is not None:
-        data = {k: value_text(v) for k, v in fields.items() if v is not None}
+    data: dict[str, list[str]] | None = None
+    if files is not None or route.body == "multipart":
+        # every part goes as a file entry, so httpx sends multipart even with no file in it
+        files = multipart_fields(fields, route.encoding) + list(files or [])
         payload = None
     elif route.body == "form":
-        data = dict(form_pairs(fields)) if fields else None
+        data = form_fields(fields, route.encoding) if fields else None
         payload = None
     content: bytes | None = None
+    media = route.media
     if isinstance(whole, (bytes, bytearray)):
         payload, data, content = None, None, bytes(whole)  # a binary body, sent as it is
-        all_headers.setdefault("content-type", "application/octet-stream")
+        media = media if media and "json" not in media else "application/octet-stream"
+    elif isinstance(whole, str) and media and "json" not in media:
+        payload, data, content = None, None, whole.encode("utf-8")  # text/plain and the like
     elif whole is not None:
         payload, data = whole, None  # sent as the JSON document it is
+    if media and (content is not None or ("json" in media and payload is not None)):
+        all_headers.setdefault("content-type", media)  # declared: a vendor JSON, text/x-markdown
     timeout = (
         settings.timeout
         if isinstance(options.timeout, NotGiven)

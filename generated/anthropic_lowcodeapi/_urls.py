@@ -90,12 +90,17 @@ class Route:
     old: str
     old_query: tuple[tuple[str, str], ...] = ()
     body: str = "json"  # how the request body is encoded: json | form | multipart
+    media: str = ""  # the body's declared media type, where it is not its kind's usual one
+    # (field, style, explode, content type) of each body field its media type's `encoding` names
+    encoding: tuple[tuple[str, str, bool, str], ...] = ()
+    accept: str = ""  # the success answer's declared media types, where they are not the usual ones
     betas: tuple[str, ...] = ()  # `anthropic-beta` values this operation always sends
     lowcodeapi_routed: bool = (
         True  # False: LowCodeAPI's snapshot lacks it (tried at the provider's path)
     )
     # (location, wire name, style, explode) of each parameter not in its location's default style
     styles: tuple[tuple[str, str, str, bool], ...] = ()
+    reserved: tuple[str, ...] = ()  # query parameters with `allowReserved`: `:/?@!$'()*,;=` kept
 
     def style_of(self, location: str, name: str) -> tuple[str, bool]:
         """The (style, explode) of the parameter `name` in `location` (path, query or header)."""

@@ -42,7 +42,7 @@ def loose() -> dict[str, Any]:
             "/v1/upload": {
                 "post": {
                     "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "required": [], "properties": {
-                        "file": {"type": "file", "required": True},
+                        "file": {"type": "file", "required": True, "enum": ["mp3, wav, or webm"]},
                         "kind": {"type": "string", "items": {"enum": ["a", "b"]}},
                         "meta": {"type": "object", "properties": {"inner": {"type": "string", "required": True}}},
                     }}}}},
@@ -109,6 +109,8 @@ def test_repairs_each_quirk_and_reports_it_with_a_pointer() -> None:
     assert {d.location.pointer for d in by_code(diags, "repair.property-required")} == {
         f"{base}/properties/file", f"{base}/properties/meta/properties/inner"}
     assert [d.location.pointer for d in by_code(diags, "repair.file-type")] == [f"{base}/properties/file"]
+    # the formats a file takes, as LowCodeAPI writes them (openai's transcriptions): not values of a string
+    assert [d.location.pointer for d in by_code(diags, "repair.file-enum")] == [f"{base}/properties/file"]
     assert [d.location.pointer for d in by_code(diags, "repair.items-enum")] == [f"{base}/properties/kind"]
 
     # no template anywhere: the value goes in the query, as the proxy sends it

@@ -46,6 +46,9 @@ paths:
           explode: true
           schema: {{type: object, properties: {{gte: {{type: integer}}, nested: {{type: object, properties: {{x: {{type: boolean}}}}}}}}}}
         - {{name: flag, in: query, schema: {{type: boolean}}}}
+        - {{name: rs, in: query, allowReserved: true, schema: {{type: string}}}}
+        - {{name: jq, in: query, content: {{application/json: {{schema: {OBJ}}}}}}}
+        - {{name: rs_arr, in: query, allowReserved: true, explode: false, schema: {ARR}}}
       responses: {{"204": {{description: none}}}}
   /simple/{{s_arr}}/{{s_obj}}/{{s_objx}}/{{s_text}}/{{s_bool}}:
     get:
@@ -80,6 +83,7 @@ paths:
         - {{name: x-objx, in: header, explode: true, schema: {OBJ}}}
         - {{name: x-flag, in: header, schema: {{type: boolean}}}}
         - {{name: x-count, in: header, schema: {{type: integer}}}}
+        - {{name: x-json, in: header, content: {{application/json: {{schema: {OBJ}}}}}}}
       responses: {{"204": {{description: none}}}}
 """
 
@@ -118,6 +122,81 @@ paths:
       responses:
         "204": {description: none}
 """
+
+# Request bodies by media type and `encoding` (OpenAPI's Media Type and Encoding objects).
+SPECS["bodies"] = """
+openapi: 3.1.0
+info: {title: Bodies, version: "1"}
+paths:
+  /form:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                tags: {type: array, items: {type: string}}
+                ids: {type: array, items: {type: integer}}
+                deep: {type: array, items: {type: string}}
+                card: {type: object, properties: {number: {type: string}}}
+            encoding:
+              ids: {style: form, explode: false}
+              deep: {style: deepObject, explode: true}
+      responses: {"204": {description: none}}
+  /parts:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                name: {type: string}
+                tags: {type: array, items: {type: string}}
+                meta: {type: object, properties: {k: {type: string}}}
+                data_csv: {type: string}
+                flat: {type: object, properties: {a: {type: string}, b: {type: array, items: {type: string}}}}
+            encoding:
+              data_csv: {contentType: text/csv}
+              flat: {style: deepObject, explode: true}
+      responses: {"204": {description: none}}
+  /text:
+    post:
+      requestBody: {content: {text/x-markdown: {schema: {type: string}}}}
+      responses: {"204": {description: none}}
+  /patch:
+    patch:
+      requestBody:
+        content: {application/merge-patch+json: {schema: {type: object, properties: {name: {type: string}}}}}
+      responses: {"204": {description: none}}
+  /image:
+    put:
+      requestBody: {content: {image/png: {schema: {type: string, format: binary}}}}
+      responses: {"204": {description: none}}
+"""
+
+
+# Answers in media types other than application/json: the call asks for what the spec declares.
+SPECS["answers"] = """
+openapi: 3.1.0
+info: {title: Answers, version: "1"}
+paths:
+  /problem:
+    get:
+      responses:
+        "200": {description: ok, content: {application/problem+json: {schema: {type: object, properties: {title: {type: string}}}}}}
+  /page:
+    get:
+      responses: {"200": {description: ok, content: {text/html: {schema: {type: string}}}}}
+  /file:
+    get:
+      responses: {"200": {description: ok, content: {application/octet-stream: {schema: {type: string, format: binary}}}}}
+  /plain:
+    get:
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+"""
+
 
 CLIENT_NAMED = ["client", "async_client", "AsyncClient", "with_options", "close", "aclose", "copy", "stream", "models",
                 "types", "resources", "httpx", "os", "SyncAPIClient", "cached_property", "timeout", "base_url"]
@@ -194,6 +273,7 @@ OBJ_VALUE = {"a": "x y", "b": 2}
     ("pp_obj", OBJ_VALUE, [("pp_obj", "a|x y|b|2")]),
     ("deep", {"gte": 5, "nested": {"x": True}}, [("deep[gte]", "5"), ("deep[nested][x]", "true")]),
     ("flag", False, [("flag", "false")]),
+    ("jq", OBJ_VALUE, [("jq", '{"a":"x y","b":2}')]),  # `content: application/json`: one JSON text
 ])
 def test_query_styles(specs: SpecPool, server: Recorder, arg: str, value: Any, wire: list[tuple[str, str]]) -> None:
     pkg = specs.package("styles")
@@ -207,6 +287,26 @@ def test_deep_object_raw_query(specs: SpecPool, server: Recorder) -> None:
     method_for(make_client(pkg, server), pkg, "GET", "/query")(deep={"gte": 5})
     assert server.last.target == "/query?deep%5Bgte%5D=5"
     assert unquote(server.last.target) == "/query?deep[gte]=5"
+
+
+def test_form_delimiter_is_not_a_comma_in_a_value(specs: SpecPool, server: Recorder) -> None:
+    """form, explode false: each value is percent-encoded and the delimiter is a literal `,`
+    (`fn_arr=a%2Cb,c` is two values); one encoding of the joined text would make it three."""
+    pkg = specs.package("styles")
+    call = method_for(make_client(pkg, server), pkg, "GET", "/query")
+    call(fn_arr=["a,b", "c d"], fn_obj={"a": "x,y"}, fe_arr=["p,q"], flag=True)
+    assert server.last.target == "/query?fe_arr=p%2Cq&fn_arr=a%2Cb,c%20d&fn_obj=a,x%2Cy&flag=true"
+    call(fn_arr=[1])
+    assert server.last.target == "/query?fn_arr=1"
+
+
+def test_allow_reserved_keeps_reserved_characters(specs: SpecPool, server: Recorder) -> None:
+    """allowReserved: `:/?@!$'()*,;=` and %-triplets go as they are; `&`, `+`, `#`, `[`, `]`, a space
+    and a lone `%` are still encoded (they would end the value or the query); other parameters unchanged."""
+    pkg = specs.package("styles")
+    call = method_for(make_client(pkg, server), pkg, "GET", "/query")
+    call(rs="a/b?c=d&e+f g#[x]%2F%;@!", rs_arr=[1, 2], fe_arr=["a/b"])
+    assert server.last.target == "/query?fe_arr=a%2Fb&rs=a/b?c=d%26e%2Bf%20g%23%5Bx%5D%2F%25;@!&rs_arr=1,2"
 
 
 @pytest.mark.parametrize(("path", "args", "wire"), [
@@ -225,10 +325,10 @@ def test_path_styles(specs: SpecPool, server: Recorder, path: str, args: tuple[A
 def test_header_styles(specs: SpecPool, server: Recorder) -> None:
     pkg = specs.package("styles")
     call = method_for(make_client(pkg, server), pkg, "GET", "/headers")
-    call(betas=["a", "b"], x_obj=OBJ_VALUE, x_objx=OBJ_VALUE, x_flag=True, x_count=3)
+    call(betas=["a", "b"], x_obj=OBJ_VALUE, x_objx=OBJ_VALUE, x_flag=True, x_count=3, x_json=OBJ_VALUE)
     got = server.last.headers
-    assert (got["anthropic-beta"], got["x-obj"], got["x-objx"], got["x-flag"], got["x-count"]) == (
-        "a,b", "a,x y,b,2", "a=x y,b=2", "true", "3")
+    assert (got["anthropic-beta"], got["x-obj"], got["x-objx"], got["x-flag"], got["x-count"], got["x-json"]) == (
+        "a,b", "a,x y,b,2", "a=x y,b=2", "true", "3", '{"a":"x y","b":2}')
     call()
     assert not {"anthropic-beta", "x-obj", "x-objx", "x-flag", "x-count"} & set(server.last.headers)
 
@@ -290,6 +390,60 @@ def test_inline_objects_on_the_wire(specs: SpecPool, server: Recorder) -> None:
     assert query_of(server) == [("near[lat]", "1.5"), ("far[city]", "Oslo")]
     client.forms.create(card={"number": "4242"}, address={"line1": "Main St"})
     assert server.last.body == b"card%5Bnumber%5D=4242&address%5Bline1%5D=Main+St"
+
+
+# ---------------------------------------------------------------------------- bodies by media type
+
+
+def test_form_body_follows_its_encoding(specs: SpecPool, server: Recorder) -> None:
+    """A list repeats its name (form, exploded: OpenAPI's default); `encoding` picks another style."""
+    pkg = specs.package("bodies")
+    method_for(make_client(pkg, server), pkg, "POST", "/form")(
+        tags=["a", "b c"], ids=[1, 2], deep=["x", "y"], card={"number": "42"})
+    assert unquote(server.last.body.decode()) == "tags=a&tags=b+c&ids=1,2&deep[0]=x&deep[1]=y&card[number]=42"
+
+
+def test_multipart_parts_follow_openapi(specs: SpecPool, server: Recorder) -> None:
+    """Without a file field the body is still multipart; a list repeats its part, an object is one
+    application/json part, `encoding.contentType` types a part, a deepObject field is flattened."""
+    pkg = specs.package("bodies")
+    method_for(make_client(pkg, server), pkg, "POST", "/parts")(
+        name="n", tags=["a", "b"], meta={"k": "v"}, data_csv="1,2", flat={"a": "x", "b": ["y"]})
+    assert server.last.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert server.last.parts() == [
+        ("name", None, None, b"n"), ("tags", None, None, b"a"), ("tags", None, None, b"b"),
+        ("meta", None, "application/json", b'{"k":"v"}'), ("data_csv", None, "text/csv", b"1,2"),
+        ("flat[a]", None, None, b"x"), ("flat[b][0]", None, None, b"y")]
+
+
+@pytest.mark.parametrize(("method", "path", "value", "content_type", "body"), [
+    ("POST", "/text", "# Title", "text/x-markdown", b"# Title"),
+    ("PATCH", "/patch", {"name": "n"}, "application/merge-patch+json", b'{"name":"n"}'),
+    ("PUT", "/image", b"\x89PNG", "image/png", b"\x89PNG"),
+])
+def test_body_sent_as_its_declared_media_type(specs: SpecPool, server: Recorder, method: str, path: str,
+                                              value: Any, content_type: str, body: bytes) -> None:
+    pkg = specs.package("bodies")
+    call = method_for(make_client(pkg, server), pkg, method, path)
+    call(**value) if isinstance(value, dict) else call(body=value)
+    assert (server.last.headers["content-type"], server.last.body) == (content_type, body)
+
+
+@pytest.mark.parametrize(("path", "content_type", "body", "accept", "value"), [
+    ("/problem", "application/problem+json", b'{"title":"t"}', "application/problem+json", "t"),
+    ("/page", "text/html", b"<p>", "text/html", b"<p>"),
+    ("/file", "application/octet-stream", b"\x00", "*/*", b"\x00"),
+    ("/plain", "application/json", b"{}", "application/json", None),
+])
+def test_accept_names_the_declared_answer(specs: SpecPool, server: Recorder, path: str, content_type: str,
+                                          body: bytes, accept: str, value: Any) -> None:
+    """A strict server answers 406 to an Accept that does not name the media type it serves."""
+    pkg = specs.package("answers")
+    server.reply(f"GET {path}", body=body, content_type=content_type)
+    got = method_for(make_client(pkg, server), pkg, "GET", path)()
+    assert server.last.headers["accept"] == accept
+    if value is not None:
+        assert (got.title if path == "/problem" else got) == value
 
 
 # ------------------------------------------------------------------------- resources named like the client

@@ -8,12 +8,48 @@ location's default.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
 from ._types import NotGiven
 
-__all__ = ["DEFAULT_STYLES", "deep_pairs", "serialize_param", "value_text"]
+__all__ = [
+    "DEFAULT_STYLES",
+    "EncodedText",
+    "FieldEncoding",
+    "deep_pairs",
+    "form_fields",
+    "multipart_fields",
+    "reserved_text",
+    "serialize_param",
+    "value_text",
+]
+
+
+class EncodedText(str):
+    """A query value already percent-encoded piece by piece, its delimiters left as they are: form
+    style's `a=x%2Cy,z` is two values, `x,y` and `z`, which one encoding of the joined text would
+    merge."""
+
+
+_TRIPLET = re.compile(r"(%[0-9A-Fa-f]{2})")
+
+
+def reserved_text(text: str) -> EncodedText:
+    """A query value under `allowReserved`: RFC 3986's reserved characters and percent-encoded
+    triplets pass unchanged; the rest is encoded, as are the reserved characters that would end
+    the value or the query (`&`, `+`, `#`, `[`, `]`)."""
+    return EncodedText(
+        "".join(
+            piece if _TRIPLET.fullmatch(piece) else quote(piece, safe=":/?@!$'()*,;=")
+            for piece in _TRIPLET.split(text)
+        )
+    )
+
+
+FieldEncoding = tuple[str, str, bool, str]
+"""A body field's OpenAPI `encoding`: (field, style ("" if not given), explode, content type)."""
 
 # OpenAPI's defaults per location: (style, explode).
 DEFAULT_STYLES: dict[str, tuple[str, bool]] = {
@@ -64,6 +100,9 @@ def serialize_param(
     """
     if _omitted(value):
         return []
+    if style == "json":  # a parameter declared with `content: application/json`: one JSON text
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        return [(name, quote(text, safe="") if percent_encode else text)]
     if style == "deepObject":
         return deep_pairs(name, value)
     piece = (lambda v: quote(value_text(v), safe="")) if percent_encode else value_text
@@ -85,6 +124,9 @@ def serialize_param(
             return pairs  # an exploded object: its keys become the parameters
         if explode and is_list:
             return [(name, v) for v in flat]
+        if style == "form" and len(flat) > 1 and not percent_encode:  # a literal `,` between values
+            encoded = serialize_param(name, value, style, explode, percent_encode=True)
+            return [(name, EncodedText(encoded[0][1]))]
         return [(name, _DELIMITERS[style].join(flat))] if flat or not is_list else []
     if style == "label":
         joiner = "." if explode else ","
@@ -99,3 +141,70 @@ def serialize_param(
         return [(name, f";{key}=" + ",".join(flat) if flat else f";{key}")]
     exploded = [f"{k}={v}" for k, v in pairs] if explode and pairs else flat  # simple
     return [(name, ",".join(exploded))]
+
+
+def _nested(value: object) -> bool:
+    """Whether a value holds objects or lists (which form style leaves undefined)."""
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, (list, tuple)) and any(
+        isinstance(v, (Mapping, list, tuple)) for v in value
+    )
+
+
+def _styled(
+    name: str, value: object, encoding: Mapping[str, FieldEncoding]
+) -> list[tuple[str, str]] | None:
+    """The pairs of a field whose `encoding` gives a style; None for one that gives none."""
+    found = encoding.get(name)
+    if found is None or not found[1]:
+        return None
+    return serialize_param(name, value, found[1], found[2])
+
+
+def form_fields(
+    fields: Mapping[str, object], encoding: Sequence[FieldEncoding] = ()
+) -> dict[str, list[str]]:
+    """`application/x-www-form-urlencoded` fields: each in its `encoding` style, else OpenAPI's
+    default (form, exploded: a list repeats its name) and, for objects, the ``a[b][0]=c`` brackets
+    that form APIs read."""
+    by_name = {enc[0]: enc for enc in encoding}
+    out: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        pairs = _styled(name, value, by_name)
+        if pairs is None:
+            style = "deepObject" if _nested(value) else "form"
+            pairs = serialize_param(name, value, style, True)
+        for key, text in pairs:
+            out.setdefault(key, []).append(text)
+    return out
+
+
+def multipart_fields(
+    fields: Mapping[str, object], encoding: Sequence[FieldEncoding] = ()
+) -> list[tuple[str, tuple[None, bytes, str | None]]]:
+    """`multipart/form-data` parts that are not files, as (name, (no filename, bytes, content
+    type)). A field in an `encoding` style gives one part per pair; otherwise, as OpenAPI says, a
+    list of primitives repeats the part, an object (or a list holding objects) is one
+    `application/json` part, and `encoding.contentType` sets a part's type."""
+    by_name = {enc[0]: enc for enc in encoding}
+    parts: list[tuple[str, tuple[None, bytes, str | None]]] = []
+    for name, value in fields.items():
+        if _omitted(value):
+            continue
+        pairs = _styled(name, value, by_name)
+        content_type = (by_name[name][3] if name in by_name else "") or None
+        if pairs is not None:
+            parts += [(key, (None, text.encode("utf-8"), None)) for key, text in pairs]
+        elif _nested(value):
+            data = json.dumps(value, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            parts.append((name, (None, data, content_type or "application/json")))
+        elif isinstance(value, (list, tuple)):
+            parts += [
+                (name, (None, value_text(v).encode("utf-8"), content_type))
+                for v in value
+                if not _omitted(v)
+            ]
+        else:
+            parts.append((name, (None, value_text(value).encode("utf-8"), content_type)))
+    return parts
