@@ -68,8 +68,8 @@ def _encoding(media: Any) -> tuple[tuple[str, str, bool, str], ...]:
         explode = bool(enc.get("explode", style == "form"))
         content_type = enc.get("contentType")
         if styled or isinstance(content_type, str):
-            media = content_type if isinstance(content_type, str) else ""
-            out.append((str(name), style, explode, media))
+            part_type = content_type if isinstance(content_type, str) else ""
+            out.append((str(name), style, explode, part_type))
     return tuple(out)
 
 
