@@ -24,7 +24,7 @@ except ModuleNotFoundError as exc:  # click is missing: say how to get it instea
 
 __all__ = ["COMMANDS", "main"]
 
-# One statement per top-level group: black and its cache take them one at a time.
+# The command tree, grouped like the client: one statement per top-level group, then the root.
 _groups: list[Group[Client]] = []
 _groups.append(
     Group(
