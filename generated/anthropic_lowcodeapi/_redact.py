@@ -45,8 +45,10 @@ _SENSITIVE_HEADER_RE = re.compile(
     r"auth|key|token|secret|cookie|password|credential|session", re.IGNORECASE
 )
 _MASK = "***"
-# ``user:password@`` after a URL's scheme, anywhere in a text (httpx logs the URL with it).
-_URL_USERINFO_RE = re.compile(r"([a-z][a-z0-9+.-]*://)[^/?#@\s'\"<>]*@", re.IGNORECASE)
+# ``user:password@`` after a URL's scheme, anywhere in a text (httpx logs the URL with it): any
+# character a userinfo may hold (sub-delimiters such as ``'`` included), up to the ``@``; whitespace
+# and the characters a URL never holds bare end the search, so it cannot run into the next word.
+_URL_USERINFO_RE = re.compile(r"([a-z][a-z0-9+.-]*://)[^/?#@\s\"<>]*@", re.IGNORECASE)
 # A header name that HTTP/1.1 can carry (RFC 9110's token); anything else would split the header.
 _HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -217,12 +219,9 @@ def redact_value(value: Any) -> Any:
     return root
 
 
-_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#@]*@", re.IGNORECASE)
-
-
 def display_url(url: str | httpx.URL) -> str:
     """A URL fit to show people: the ``api_token`` value and any ``user:password@`` masked."""
-    return redact(_USERINFO.sub(r"\1***@", str(url)))
+    return redact(str(url))
 
 
 class RedactingFilter(logging.Filter):
